@@ -1,0 +1,46 @@
+# comments-platform: the one entry point for humans and pipelines. `just --list` explains every recipe.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Repository-local tools (Python venv, helper binaries) come first on PATH; see `just setup`.
+export PATH := justfile_directory() / ".tools/venv/bin" + ":" + justfile_directory() / ".tools/bin" + ":" + env_var("PATH")
+
+# Each area keeps its recipes in its own file.
+import? 'just/loadtest.just'
+import? 'just/image.just'
+import? 'just/k8s.just'
+import? 'just/infra.just'
+import? 'just/workflows.just'
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the service locally on an embedded SQLite file (no setup): API on :8080, admin on :9090.
+run *ARGS:
+    cargo run -p comments-api -- serve {{ARGS}}
+
+# Apply database migrations (APP_DATABASE__URL selects the database).
+migrate:
+    cargo run -p comments-api -- migrate
+
+# Run every test: unit tests and the integration tests against SQLite and PostgreSQL (Docker or TEST_DATABASE_URL).
+test *ARGS:
+    cargo nextest run --workspace --no-fail-fast {{ARGS}}
+    cargo test --workspace --doc
+
+# Format check and clippy with warnings as errors.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Install the repository-local tools (.tools/) and build the local test images that are missing.
+setup:
+    bash .ci/setup-local.sh
+
+# What CI runs: lint, every test, then each area's offline checks.
+ci: lint test
