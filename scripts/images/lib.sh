@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# Shared helpers for the local image builders (sourced, not run).
+# The machine's own Debian mirror is read from its apt sources at run time: no host name lives in the repository.
+
+# image_present NAME:TAG -> 0 when the local engine already has it.
+image_present() {
+  docker image inspect "$1" >/dev/null 2>&1
+}
+
+# drop_if_dangling IMAGE_ID... -> removes those image ids that no tag points to any more (what a rebuild
+# leaves behind), and nothing else.
+drop_if_dangling() {
+  local id
+  for id in "$@"; do
+    [ -n "$id" ] || continue
+    if [ -z "$(docker image inspect -f '{{join .RepoTags ""}}' "$id" 2>/dev/null)" ]; then
+      docker image rm "$id" >/dev/null 2>&1 || true
+    fi
+  done
+}
+
+# debian_mirror -> the first Debian archive URI of the machine's apt sources (deb822 *.sources first,
+# then one-line sources.list), skipping the security archive. Fails loudly when there is none.
+debian_mirror() {
+  local uri
+  uri=$(
+    {
+      for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"
+      done
+      for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$f" ] || continue
+        awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; break } }' "$f"
+      done
+    } | grep -E '/debian/?$' | grep -v -- '-security' | head -n 1
+  )
+  if [ -z "$uri" ]; then
+    echo "images: no Debian archive found in the apt sources; set DEBIAN_MIRROR" >&2
+    return 1
+  fi
+  printf '%s\n' "${uri%/}"
+}
+
+# debootstrap_import IMAGE SUITE INCLUDES [EXTRA_STRIP_PATHS...]
+# Bootstraps a minbase Debian SUITE with the comma-separated INCLUDES, strips what a container never reads
+# (docs, man pages, translations, apt caches) plus the extra paths, and imports the tree as IMAGE.
+# Runs in a subshell so its EXIT trap removes the tree whatever happens.
+debootstrap_import() (
+  set -euo pipefail
+  local image=$1 suite=$2 includes=$3
+  shift 3
+  local mirror root
+  mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
+  root=$(mktemp -d "${TMPDIR:-/tmp}/rootfs.XXXXXX")
+  trap 'rm -rf "$root" "$root.log"' EXIT
+  echo "images: debootstrap ${suite} (+${includes}) for ${image}"
+  debootstrap --variant=minbase --include="$includes" "$suite" "$root" "$mirror" >"$root.log" 2>&1 || {
+    tail -n 30 "$root.log" >&2
+    return 1
+  }
+  rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
+    "$root"/usr/share/locale/* "$root"/usr/share/lintian "$root"/var/cache/apt/* \
+    "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
+  local p
+  for p in "$@"; do
+    # Unquoted on purpose: the extra paths may be globs.
+    # shellcheck disable=SC2086
+    rm -rf "${root:?}"/${p#/}
+  done
+  tar -C "$root" -c . | docker import - "$image" >/dev/null
+)
