@@ -1,0 +1,50 @@
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "azs" {
+  description = "Three availability zones of the region."
+  type        = list(string)
+  default     = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository allowed to push images."
+  type        = string
+}
+
+variable "existing_github_oidc_provider_arn" {
+  description = "GitHub OIDC provider already in the account (another environment created it); null creates it."
+  type        = string
+  default     = null
+}
+
+variable "repo_url" {
+  description = "Git URL Argo CD syncs from."
+  type        = string
+}
+
+variable "target_revision" {
+  description = "Branch or tag Argo CD follows."
+  type        = string
+  default     = "main"
+}
+
+variable "api_public_access_cidrs" {
+  description = "CIDRs allowed to reach the EKS public endpoint (CI runners, operators)."
+  type        = list(string)
+}
+
+variable "admin_role_arns" {
+  description = "IAM roles granted cluster-admin (operators' SSO roles)."
+  type        = list(string)
+  default     = []
+}
+
+variable "database_password_version" {
+  description = "Bump to rotate the service's database password."
+  type        = number
+  default     = 1
+}

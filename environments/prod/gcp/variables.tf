@@ -1,0 +1,37 @@
+variable "project_id" {
+  description = "GCP project of this environment."
+  type        = string
+}
+
+variable "region" {
+  description = "GCP region."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository allowed to push images."
+  type        = string
+}
+
+variable "repo_url" {
+  description = "Git URL Argo CD syncs from."
+  type        = string
+}
+
+variable "target_revision" {
+  description = "Branch or tag Argo CD follows."
+  type        = string
+  default     = "main"
+}
+
+variable "master_authorized_networks" {
+  description = "CIDRs allowed to reach the GKE control plane (CI runners, operators)."
+  type        = list(object({ cidr_block = string, display_name = string }))
+}
+
+variable "database_password_version" {
+  description = "Bump to rotate the service's database password."
+  type        = number
+  default     = 1
+}

@@ -1,0 +1,85 @@
+# Argo CD on a fresh cluster, so that it syncs its own overlay with no manual step:
+# 1. the pinned argo-cd chart; 2. the in-cluster cluster secret labelled with environment and
+# cloud (the ApplicationSets' cluster generator selects on those labels, gitops-bridge style);
+# 3. the root Application (argocd/bootstrap) through the pinned argocd-apps chart, which,
+# unlike a kubernetes_manifest, needs no Application CRD at plan time.
+
+locals {
+  namespace  = "argocd"
+  repository = "https://argoproj.github.io/argo-helm"
+  replicas   = var.high_availability ? 2 : 1
+}
+
+resource "helm_release" "argocd" {
+  name             = "argocd"
+  namespace        = local.namespace
+  create_namespace = true
+  repository       = local.repository
+  chart            = "argo-cd"
+  version          = var.argocd_chart_version
+  atomic           = true
+  timeout          = 600
+
+  values = [yamlencode({
+    dex        = { enabled = false }
+    server     = { replicas = local.replicas }
+    repoServer = { replicas = local.replicas }
+    "redis-ha" = { enabled = var.high_availability }
+    configs = {
+      params = { "server.insecure" = false }
+    }
+  })]
+}
+
+resource "kubernetes_secret_v1" "in_cluster" {
+  metadata {
+    name      = "in-cluster"
+    namespace = local.namespace
+    labels = {
+      "argocd.argoproj.io/secret-type" = "cluster"
+      environment                      = var.environment
+      cloud                            = var.cloud
+    }
+    annotations = var.cluster_annotations
+  }
+
+  data = {
+    name   = "in-cluster"
+    server = "https://kubernetes.default.svc"
+    config = jsonencode({ tlsClientConfig = { insecure = false } })
+  }
+
+  depends_on = [helm_release.argocd]
+}
+
+resource "helm_release" "root" {
+  name       = "argocd-root"
+  namespace  = local.namespace
+  repository = local.repository
+  chart      = "argocd-apps"
+  version    = var.argocd_apps_chart_version
+
+  values = [yamlencode({
+    applications = {
+      root = {
+        namespace = local.namespace
+        project   = "default"
+        source = {
+          repoURL        = var.repo_url
+          targetRevision = var.target_revision
+          path           = "argocd/bootstrap"
+        }
+        destination = {
+          server    = "https://kubernetes.default.svc"
+          namespace = local.namespace
+        }
+        syncPolicy = {
+          automated   = { prune = true, selfHeal = true }
+          syncOptions = ["CreateNamespace=true"]
+        }
+      }
+    }
+  })]
+
+  depends_on = [kubernetes_secret_v1.in_cluster]
+}

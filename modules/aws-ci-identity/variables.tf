@@ -1,0 +1,47 @@
+variable "environment" {
+  description = "Environment (dev, staging, prod); names the role."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose workflows may push images."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "allowed_subjects" {
+  description = "OIDC `sub` patterns after `repo:OWNER/NAME:`, e.g. ref:refs/heads/main."
+  type        = list(string)
+  default     = ["ref:refs/heads/main", "ref:refs/tags/v*"]
+
+  validation {
+    condition     = length(var.allowed_subjects) > 0 && !contains(var.allowed_subjects, "*")
+    error_message = "allowed_subjects must be non-empty and must not be a bare wildcard."
+  }
+}
+
+variable "existing_oidc_provider_arn" {
+  description = "ARN of the account's GitHub OIDC provider when another root already created it (one per account); null creates it."
+  type        = string
+  default     = null
+}
+
+variable "repository_arn" {
+  description = "ECR repository the workflows may push to."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags on the role and provider."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,28 @@
+variable "repository_name" {
+  description = "ECR repository name."
+  type        = string
+  default     = "comments-api"
+}
+
+variable "untagged_retention_days" {
+  description = "Untagged images older than this expire."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.untagged_retention_days >= 1
+    error_message = "untagged_retention_days must be at least 1."
+  }
+}
+
+variable "keep_tagged_images" {
+  description = "How many tagged images are kept (oldest expire first)."
+  type        = number
+  default     = 100
+}
+
+variable "tags" {
+  description = "Tags on the repository."
+  type        = map(string)
+  default     = {}
+}

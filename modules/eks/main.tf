@@ -1,0 +1,54 @@
+# EKS with a managed node group on AL2023, access entries (no aws-auth ConfigMap), the Pod
+# Identity agent for workload credentials, private endpoint plus an allow-listed public one
+# (Terraform and CI install Argo CD from outside the VPC), secrets envelope-encrypted with KMS.
+
+module "cluster" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+
+  name               = var.name
+  kubernetes_version = var.kubernetes_version
+
+  vpc_id     = var.vpc_id
+  subnet_ids = var.subnet_ids
+
+  endpoint_private_access      = true
+  endpoint_public_access       = true
+  endpoint_public_access_cidrs = var.public_access_cidrs
+
+  authentication_mode                      = "API"
+  enable_cluster_creator_admin_permissions = true
+  access_entries = {
+    for i, arn in var.admin_role_arns : "admin-${i}" => {
+      principal_arn = arn
+      policy_associations = {
+        admin = {
+          policy_arn   = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+          access_scope = { type = "cluster" }
+        }
+      }
+    }
+  }
+
+  enabled_log_types = ["api", "audit", "authenticator"]
+
+  addons = {
+    coredns                = {}
+    kube-proxy             = {}
+    eks-pod-identity-agent = { before_compute = true }
+    vpc-cni                = { before_compute = true }
+  }
+
+  eks_managed_node_groups = {
+    default = {
+      ami_type       = "AL2023_x86_64_STANDARD"
+      instance_types = var.instance_types
+      capacity_type  = var.capacity_type
+      min_size       = var.min_nodes
+      max_size       = var.max_nodes
+      desired_size   = var.desired_nodes
+    }
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,20 @@
+output "cluster_name" {
+  description = "EKS cluster name."
+  value       = module.cluster.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "API server endpoint."
+  value       = module.cluster.cluster_endpoint
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Cluster CA (base64)."
+  value       = module.cluster.cluster_certificate_authority_data
+  sensitive   = true
+}
+
+output "node_security_group_id" {
+  description = "Security group of the nodes (and so of the pods); the database admits it."
+  value       = module.cluster.node_security_group_id
+}

@@ -1,0 +1,77 @@
+variable "project_id" {
+  description = "GCP project that owns the network."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the subnet, router and NAT."
+  type        = string
+}
+
+variable "name" {
+  description = "Name prefix for the VPC and everything in it, e.g. comments-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,40}[a-z0-9]$", var.name))
+    error_message = "name must be a lowercase RFC1035 label of at most 42 characters."
+  }
+}
+
+variable "nodes_cidr" {
+  description = "Primary range of the GKE subnet (nodes)."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.nodes_cidr, 0))
+    error_message = "nodes_cidr must be a valid CIDR block."
+  }
+}
+
+variable "pods_cidr" {
+  description = "Secondary range for Pod IPs (VPC-native cluster)."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.pods_cidr, 0))
+    error_message = "pods_cidr must be a valid CIDR block."
+  }
+}
+
+variable "services_cidr" {
+  description = "Secondary range for Service IPs."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.services_cidr, 0))
+    error_message = "services_cidr must be a valid CIDR block."
+  }
+}
+
+variable "private_service_access_prefix_length" {
+  description = "Prefix length of the range reserved for private services access (Cloud SQL private IP)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.private_service_access_prefix_length >= 16 && var.private_service_access_prefix_length <= 24
+    error_message = "private_service_access_prefix_length must be between 16 and 24."
+  }
+}
+
+variable "nat_min_ports_per_vm" {
+  description = "Minimum NAT source ports per VM; raise it when nodes run many outbound connections."
+  type        = number
+  default     = 64
+}
+
+variable "nat_log_filter" {
+  description = "Which NAT translations are logged: ERRORS_ONLY, TRANSLATIONS_ONLY or ALL."
+  type        = string
+  default     = "ERRORS_ONLY"
+
+  validation {
+    condition     = contains(["ERRORS_ONLY", "TRANSLATIONS_ONLY", "ALL"], var.nat_log_filter)
+    error_message = "nat_log_filter must be ERRORS_ONLY, TRANSLATIONS_ONLY or ALL."
+  }
+}
