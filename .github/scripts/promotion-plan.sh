@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Check a promotion request (env FROM, TO, DIGEST, REASON) and print `key=value` lines:
+#   source       what `just promote` takes first: the environment to copy from, or the exact digest
+#   rollback     true when an explicit digest was given (rollback / re-pin)
+#   environment  the GitHub environment that guards the target (prod -> production)
+# Promotions go one step at a time (dev -> staging -> prod); an explicit digest may target any.
+set -euo pipefail
+
+: "${TO:?target environment}"
+if [ -n "${DIGEST:-}" ]; then
+  if ! [[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    echo "::error::digest must look like sha256:<64 hex>, got '${DIGEST}'" >&2
+    exit 1
+  fi
+  if [ -z "${REASON:-}" ]; then
+    echo "::error::a rollback (explicit digest) needs a reason" >&2
+    exit 1
+  fi
+  echo "source=${DIGEST}"
+  echo "rollback=true"
+else
+  case "${FROM:-}:${TO}" in
+    dev:staging | staging:prod) ;;
+    *)
+      echo "::error::promotions go dev -> staging -> prod; '${FROM:-}' -> '${TO}' is not one (use digest for a rollback)" >&2
+      exit 1
+      ;;
+  esac
+  echo "source=${FROM}"
+  echo "rollback=false"
+fi
+case "$TO" in
+  prod) echo "environment=production" ;;
+  staging | dev) echo "environment=${TO}" ;;
+  *) echo "::error::unknown environment '${TO}'" >&2; exit 1 ;;
+esac
