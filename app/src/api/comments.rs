@@ -1,0 +1,345 @@
+//! `/api/comment/...`: create a comment, list the comments of a content.
+
+use std::sync::Arc;
+
+use poem::Error;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use super::error::{ErrorBody, ErrorStatus, ServerError};
+use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
+use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
+use crate::metrics::Metrics;
+use crate::store::{CommentStore, Inserted};
+
+/// Page size when `limit` is not given: enough for the original clients, which never page.
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Comments about an article (content).
+    Comments,
+}
+
+/// A new comment, as the original service's clients send it.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct NewCommentRequest {
+    /// The author's email address (at most 254 bytes; the domain part is compared
+    /// case-insensitively).
+    pub email: RawField<EmailSchema>,
+    /// The comment text: 1 to 2000 characters after trimming surrounding whitespace; no control
+    /// characters except tab and line breaks.
+    pub comment: RawField<CommentSchema>,
+    /// The article the comment is about: a positive 64-bit integer, or a string of its digits
+    /// (`"42"`), which the original service also accepted.
+    pub content_id: RawField<ContentIdSchema>,
+}
+
+impl Example for NewCommentRequest {
+    fn example() -> Self {
+        Self {
+            email: RawField::new("alice@example.com"),
+            comment: RawField::new("first post!"),
+            content_id: RawField::new(1),
+        }
+    }
+}
+
+impl NewCommentRequest {
+    /// Parses every field, reporting all invalid ones at once.
+    fn parse(&self) -> Result<NewComment, ValidationError> {
+        let email = self.email.text().and_then(Email::parse);
+        let comment = self.comment.text().and_then(CommentText::parse);
+        let content_id = self.content_id.content_id();
+        match (email, comment, content_id) {
+            (Ok(email), Ok(comment), Ok(content_id)) => Ok(NewComment {
+                content_id,
+                email,
+                comment,
+            }),
+            (email, comment, content_id) => {
+                let messages: Vec<String> = [email.err(), comment.err(), content_id.err()]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.0)
+                    .collect();
+                Err(ValidationError(messages.join("; ")))
+            }
+        }
+    }
+}
+
+/// The answer to a successful POST.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct CreatedBody {
+    /// Always `SUCCESS`.
+    pub status: String,
+    /// `comment created and associated with content_id N`, or `comment already exists for
+    /// content_id N` when an identical comment was stored before.
+    pub message: String,
+    /// The id of the stored comment (the existing one for a repeat).
+    pub id: i64,
+}
+
+impl Example for CreatedBody {
+    fn example() -> Self {
+        Self {
+            status: "SUCCESS".into(),
+            message: "comment created and associated with content_id 1".into(),
+            id: 1,
+        }
+    }
+}
+
+/// One comment in a listing.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct CommentView {
+    pub id: i64,
+    pub email: String,
+    pub comment: String,
+    /// When the comment was stored (RFC 3339, UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Example for CommentView {
+    fn example() -> Self {
+        Self {
+            id: 1,
+            email: "alice@example.com".into(),
+            comment: "first post!".into(),
+            created_at: chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "create_bad_request")]
+pub enum CreateResponse {
+    /// The comment was stored.
+    #[oai(status = 201)]
+    Created(Json<CreatedBody>),
+    /// An identical comment (same content_id, email and text) already exists; nothing was stored
+    /// and `id` is the existing comment's. Safe to retry.
+    #[oai(status = 200)]
+    AlreadyExists(Json<CreatedBody>),
+    /// Malformed JSON, a missing field or an invalid value; `message` says which.
+    #[oai(status = 400)]
+    Invalid(Json<ErrorBody>),
+    /// The body is larger than the limit (32 KiB by default).
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The body is not sent as `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+}
+
+fn create_bad_request(err: Error) -> CreateResponse {
+    if err.is::<poem_openapi::error::ContentTypeError>() {
+        return CreateResponse::UnsupportedMediaType(ErrorBody::new(
+            ErrorStatus::UnsupportedMediaType,
+            format!("{err}; send the body as application/json"),
+        ));
+    }
+    CreateResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, payload_message(&err)))
+}
+
+/// poem-openapi's payload errors read "parse request payload error: failed to parse
+/// \"NewCommentRequest\": ..."; keep the part that helps the client.
+fn payload_message(err: &Error) -> String {
+    let text = err.to_string();
+    let text = text
+        .strip_prefix("parse request payload error: ")
+        .unwrap_or(&text);
+    format!("invalid request body: {text}")
+}
+
+#[derive(Debug, ApiResponse)]
+#[oai(bad_request_handler = "list_bad_request")]
+pub enum ListResponse {
+    /// Comments of the content, oldest first. When more remain, `X-Next-Cursor` and a `Link`
+    /// header (`rel="next"`) give the next page.
+    #[oai(status = 200)]
+    Ok(
+        Json<Vec<CommentView>>,
+        /// Pass as `cursor` to get the next page; absent on the last page.
+        #[oai(header = "X-Next-Cursor")]
+        Option<String>,
+        /// RFC 8288 link to the next page; absent on the last page.
+        #[oai(header = "Link")]
+        Option<String>,
+    ),
+    /// An invalid `content_id`, `limit` or `cursor`.
+    #[oai(status = 400)]
+    Invalid(Json<ErrorBody>),
+    /// No comment exists for this content_id.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+}
+
+fn list_bad_request(err: Error) -> ListResponse {
+    // content_id is the only path parameter.
+    let message = if err.is::<poem_openapi::error::ParsePathError>() {
+        "content_id must be a positive 64-bit integer".to_owned()
+    } else if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        match e.name {
+            "limit" => format!("limit must be an integer from 1 to {MAX_PAGE_SIZE}"),
+            name => format!("invalid query parameter `{name}`: {}", e.reason),
+        }
+    } else {
+        err.to_string()
+    };
+    ListResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, message))
+}
+
+pub struct CommentsApi {
+    pub store: CommentStore,
+    pub metrics: Arc<Metrics>,
+}
+
+#[OpenApi(
+    tag = "ApiTags::Comments",
+    response_header(
+        name = "X-Request-Id",
+        ty = "String",
+        description = "The request's id: the client's X-Request-Id if it sent a valid one, otherwise generated. It tags every log line of the request."
+    )
+)]
+impl CommentsApi {
+    /// Post a comment about a content
+    ///
+    /// Stores the comment once: posting an identical comment again (same `content_id`, `email`
+    /// and text) answers 200 with the existing comment's id instead of storing a copy, so a client
+    /// may retry safely.
+    #[oai(
+        path = "/api/comment/new",
+        method = "post",
+        operation_id = "createComment"
+    )]
+    async fn create(&self, body: Json<NewCommentRequest>) -> Result<CreateResponse, ServerError> {
+        let comment = match body.0.parse() {
+            Ok(comment) => comment,
+            Err(err) => {
+                return Ok(CreateResponse::Invalid(ErrorBody::new(
+                    ErrorStatus::Invalid,
+                    err.0,
+                )));
+            }
+        };
+        let content_id = comment.content_id;
+        Ok(match self.store.insert_or_get(&comment).await? {
+            Inserted::Created(stored) => {
+                self.metrics.comments_created.inc();
+                tracing::info!(comment_id = stored.id, %content_id, "comment created");
+                CreateResponse::Created(Json(CreatedBody {
+                    status: "SUCCESS".into(),
+                    message: format!("comment created and associated with content_id {content_id}"),
+                    id: stored.id,
+                }))
+            }
+            Inserted::Existing(stored) => {
+                self.metrics.comments_duplicates.inc();
+                tracing::info!(comment_id = stored.id, %content_id, "duplicate comment");
+                CreateResponse::AlreadyExists(Json(CreatedBody {
+                    status: "SUCCESS".into(),
+                    message: format!("comment already exists for content_id {content_id}"),
+                    id: stored.id,
+                }))
+            }
+        })
+    }
+
+    /// List the comments of a content
+    ///
+    /// Oldest first, `limit` per page (default 100, at most 500). Follow `X-Next-Cursor` (or the
+    /// `Link` header) for the next page. Answers 404 when the content has no comment at all; a
+    /// page after the last one is an empty array.
+    #[oai(
+        path = "/api/comment/list/:content_id",
+        method = "get",
+        operation_id = "listComments"
+    )]
+    async fn list(
+        &self,
+        /// The content (article) id: a positive 64-bit integer.
+        #[oai(validator(minimum(value = "1")))]
+        content_id: Path<i64>,
+        /// Comments per page: 1 to 500, default 100.
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// Opaque position from a previous page's `X-Next-Cursor`; omit for the first page.
+        cursor: Query<Option<String>>,
+    ) -> Result<ListResponse, ServerError> {
+        let content_id = match ContentId::new(content_id.0) {
+            Ok(id) => id,
+            Err(err) => {
+                return Ok(ListResponse::Invalid(ErrorBody::new(
+                    ErrorStatus::Invalid,
+                    err.0,
+                )));
+            }
+        };
+        let after = match cursor.0.as_deref().map(decode_cursor).transpose() {
+            Ok(after) => after,
+            Err(err) => {
+                return Ok(ListResponse::Invalid(ErrorBody::new(
+                    ErrorStatus::Invalid,
+                    err.0,
+                )));
+            }
+        };
+        let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE);
+        // One row more than asked tells whether another page exists without a COUNT.
+        let mut rows = self
+            .store
+            .list_page(content_id, after, u64::from(limit) + 1)
+            .await?;
+        if rows.is_empty() && after.is_none() {
+            return Ok(ListResponse::NotFound(ErrorBody::new(
+                ErrorStatus::NotFound,
+                format!("content_id {content_id} not found"),
+            )));
+        }
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| encode_cursor(last.id))
+        } else {
+            None
+        };
+        let link = next.as_ref().map(|cursor| {
+            format!("</api/comment/list/{content_id}?limit={limit}&cursor={cursor}>; rel=\"next\"")
+        });
+        let comments = rows
+            .into_iter()
+            .map(|row| CommentView {
+                id: row.id,
+                email: row.email,
+                comment: row.comment,
+                created_at: row.created_at,
+            })
+            .collect();
+        Ok(ListResponse::Ok(Json(comments), next, link))
+    }
+}
+
+/// Cursors are opaque to clients; today they carry the last id seen, in decimal.
+fn encode_cursor(last_id: i64) -> String {
+    last_id.to_string()
+}
+
+fn decode_cursor(raw: &str) -> Result<i64, ValidationError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id >= 0)
+        .ok_or_else(|| {
+            ValidationError(format!(
+                "cursor {raw:?} is not a cursor this service issued"
+            ))
+        })
+}

@@ -1,0 +1,76 @@
+//! The public HTTP API: the OpenAPI service, Swagger UI, and the request pipeline around them.
+
+pub mod body_limit;
+pub mod comments;
+pub mod error;
+pub mod fields;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::{OpenApi, OpenApiService};
+
+use crate::metrics::Metrics;
+use crate::store::CommentStore;
+use crate::telemetry::{RouteTemplates, labelled, observe_request};
+use comments::CommentsApi;
+
+pub const TITLE: &str = "comments-api";
+
+fn service(store: CommentStore, metrics: Arc<Metrics>) -> OpenApiService<CommentsApi, ()> {
+    OpenApiService::new(
+        CommentsApi { store, metrics },
+        TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Post comments about an article and list them. Wire-compatible with the original \
+             challenge's `/api/comment/new` and `/api/comment/list/{content_id}`; every error is \
+             a JSON `{status, message}`.",
+    )
+    .server("/")
+}
+
+/// The OpenAPI document, for tools and tests that want it without a server.
+pub fn spec_json(store: CommentStore) -> String {
+    service(store, Arc::new(Metrics::new())).spec()
+}
+
+/// Route templates by operation id, read from the API's own metadata so labels never drift
+/// from the routes.
+fn route_templates() -> RouteTemplates {
+    let mut templates = HashMap::new();
+    for api in CommentsApi::meta() {
+        for path in api.paths {
+            for op in path.operations {
+                if let Some(id) = op.operation_id {
+                    templates.insert(id, path.path.clone());
+                }
+            }
+        }
+    }
+    RouteTemplates::new(templates)
+}
+
+/// The public listener's endpoint: API, `/docs` (Swagger UI) and `/openapi.json`, with request
+/// observation outermost, then JSON errors, panic capture and the body limit.
+pub fn public_endpoint(
+    store: CommentStore,
+    metrics: Arc<Metrics>,
+    max_body_bytes: usize,
+) -> impl Endpoint {
+    let api = service(store, metrics.clone());
+    let routes = route_templates();
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .nest("/", api)
+        .nest("/docs", labelled(docs, "/docs"))
+        .at("/openapi.json", labelled(spec, "/openapi.json"))
+        .around(move |ep, req| body_limit::limit_body(ep, max_body_bytes, req))
+        .with(CatchPanic::new())
+        .around(error::into_json_error)
+        .around(move |ep, req| observe_request(ep, metrics.clone(), routes.clone(), req))
+}

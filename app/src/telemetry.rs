@@ -1,0 +1,138 @@
+//! Logging (JSON lines or pretty), and the middleware that gives every request an id, a span,
+//! an access log line and its metrics.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::HeaderValue;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+use tracing::Instrument;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::config::{LogFormat, LogSettings};
+use crate::metrics::Metrics;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// The `route` label of requests that matched no route: one series, whatever the path.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Installs the global subscriber writing to `sink`. `auto` picks pretty on a terminal and JSON
+/// lines otherwise (containers). Fails if a subscriber is already installed.
+pub fn init_subscriber<W>(settings: &LogSettings, sink: W) -> anyhow::Result<()>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(&settings.level)?;
+    let json = match settings.format {
+        LogFormat::Json => true,
+        LogFormat::Pretty => false,
+        LogFormat::Auto => !std::io::stdout().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(sink);
+    let installed = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
+    installed.map_err(|err| anyhow::anyhow!("cannot install the log subscriber: {err}"))
+}
+
+/// A fixed route label for endpoints that are not OpenAPI operations (Swagger UI, the spec).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
+/// Tags every response of `ep` with a fixed route label.
+pub fn labelled<E: Endpoint + 'static>(ep: E, label: &'static str) -> impl Endpoint {
+    ep.map_to_response()
+        .map(move |mut resp: Response| async move {
+            resp.set_data(RouteLabel(label));
+            resp
+        })
+}
+
+/// Operation id -> route template (e.g. `listComments` -> `/api/comment/list/{content_id}`).
+#[derive(Debug, Clone, Default)]
+pub struct RouteTemplates(Arc<HashMap<&'static str, String>>);
+
+impl RouteTemplates {
+    pub fn new(map: HashMap<&'static str, String>) -> Self {
+        Self(Arc::new(map))
+    }
+
+    fn of(&self, resp: &Response) -> &str {
+        if let Some(op) = resp.data::<OperationId>() {
+            if let Some(template) = self.0.get(op.0) {
+                return template;
+            }
+        }
+        resp.data::<RouteLabel>()
+            .map_or(UNMATCHED_ROUTE, |label| label.0)
+    }
+}
+
+/// The request id: the client's `X-Request-Id` when it is a sane token (1-128 characters of
+/// `[A-Za-z0-9._:-]`, so logs cannot be forged or flooded), otherwise a fresh UUIDv7.
+pub fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Middleware: request id (honoured or generated, echoed), a span carrying it, one access line,
+/// and the HTTP metrics by route template.
+pub async fn observe_request<E: Endpoint>(
+    next: E,
+    metrics: Arc<Metrics>,
+    routes: RouteTemplates,
+    req: Request,
+) -> poem::Result<Response> {
+    let started = Instant::now();
+    let _in_flight = metrics.track_in_flight();
+    let id = request_id(&req);
+    let method = req.method().to_string();
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut resp = async {
+        match next.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+    .instrument(span.clone())
+    .await;
+    let route = routes.of(&resp);
+    let status = resp.status().as_u16();
+    let elapsed = started.elapsed();
+    metrics.observe_request(&method, route, status, elapsed);
+    span.in_scope(|| {
+        tracing::info!(
+            target: "access",
+            method = %method,
+            route,
+            status,
+            latency_ms = elapsed.as_secs_f64() * 1e3,
+            "request"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(resp)
+}
