@@ -1,0 +1,232 @@
+//! The open model. A dispatcher thread walks the schedule's intended start times and hands each
+//! request to the async runtime the moment it is due; latency is measured from the intended start,
+//! so a stalled server shows up as latency instead of silently slowing the generator (no
+//! coordinated omission). A semaphore caps requests in flight: a request due while the cap is
+//! reached is dropped and counted, never queued.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rand::{RngExt, SeedableRng, rngs::SmallRng};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::client::{Api, CallError};
+use crate::data::{DataGen, NewComment};
+use crate::integrity::Ledger;
+use crate::progress::Progress;
+use crate::stages::Schedule;
+use crate::stats::{Endpoint, Recorder};
+
+/// What the load consists of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ScenarioKind {
+    /// Only new comments.
+    Create,
+    /// Only lists of seeded content.
+    List,
+    /// Creates and lists, `create_share` of them creates.
+    Mixed,
+    /// Plain GETs of `get_path` (measures the generator's own ceiling against a trivial endpoint).
+    Get,
+}
+
+#[derive(Debug)]
+pub struct Workload {
+    pub kind: ScenarioKind,
+    pub create_share: f64,
+    pub get_path: String,
+    pub data: DataGen,
+    next_seq: AtomicU64,
+}
+
+enum Op {
+    Create(NewComment),
+    List(u64),
+    Get,
+}
+
+impl Op {
+    fn endpoint(&self) -> Endpoint {
+        match self {
+            Self::Create(_) => Endpoint::Create,
+            Self::List(_) => Endpoint::List,
+            Self::Get => Endpoint::Get,
+        }
+    }
+}
+
+impl Workload {
+    pub fn new(kind: ScenarioKind, create_share: f64, get_path: String, data: DataGen) -> Self {
+        Self {
+            kind,
+            create_share,
+            get_path,
+            data,
+            next_seq: AtomicU64::new(0),
+        }
+    }
+
+    /// A sequence number unique within the run (makes every generated comment unique).
+    pub fn seq(&self) -> u64 {
+        self.next_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        match self.kind {
+            ScenarioKind::Create => vec![Endpoint::Create],
+            ScenarioKind::List => vec![Endpoint::List],
+            ScenarioKind::Mixed => vec![Endpoint::Create, Endpoint::List],
+            ScenarioKind::Get => vec![Endpoint::Get],
+        }
+    }
+
+    fn next_op(&self, rng: &mut SmallRng) -> Op {
+        let create = match self.kind {
+            ScenarioKind::Create => true,
+            ScenarioKind::List => false,
+            ScenarioKind::Mixed => rng.random_bool(self.create_share),
+            ScenarioKind::Get => return Op::Get,
+        };
+        if create {
+            let content = self.data.content_for_create(rng);
+            Op::Create(self.data.comment(rng, content, self.seq()))
+        } else {
+            Op::List(self.data.content_for_list(rng))
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    pub schedule: Schedule,
+    pub warmup: Duration,
+    pub max_in_flight: usize,
+    /// A request dispatched later than this after its intended start counts as late.
+    pub late_after: Duration,
+    /// How long to wait for in-flight requests after the last one was dispatched.
+    pub drain_timeout: Duration,
+    pub rng_seed: u64,
+}
+
+struct Shared {
+    api: Api,
+    workload: Arc<Workload>,
+    ledger: Arc<Ledger>,
+    recorder: Mutex<Recorder>,
+    permits: Arc<Semaphore>,
+}
+
+impl Shared {
+    fn recorder(&self) -> MutexGuard<'_, Recorder> {
+        self.recorder
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Runs the schedule to the end and returns what was recorded.
+pub async fn run_load(
+    api: Api,
+    plan: &LoadPlan,
+    workload: Arc<Workload>,
+    ledger: Arc<Ledger>,
+    progress: &Progress,
+) -> anyhow::Result<Recorder> {
+    let shared = Arc::new(Shared {
+        api,
+        workload,
+        ledger,
+        recorder: Mutex::new(Recorder::default()),
+        permits: Arc::new(Semaphore::new(plan.max_in_flight)),
+    });
+    let start = Instant::now() + Duration::from_millis(20);
+    let runtime = tokio::runtime::Handle::current();
+    let mut dispatcher = tokio::task::spawn_blocking({
+        let shared = Arc::clone(&shared);
+        let plan = plan.clone();
+        move || dispatch(&shared, &plan, start, &runtime)
+    });
+    let total = plan.schedule.total_duration();
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            finished = &mut dispatcher => { finished?; break; }
+            _ = ticker.tick() => progress.update(start.elapsed().min(total), total, &shared.recorder()),
+        }
+    }
+    let all = u32::try_from(plan.max_in_flight)?;
+    let drained = tokio::time::timeout(plan.drain_timeout, shared.permits.acquire_many(all)).await;
+    anyhow::ensure!(
+        drained.is_ok(),
+        "requests still in flight {:?} after the last was sent",
+        plan.drain_timeout
+    );
+    progress.update(total, total, &shared.recorder());
+    let recorder = shared.recorder().clone();
+    Ok(recorder)
+}
+
+fn dispatch(
+    shared: &Arc<Shared>,
+    plan: &LoadPlan,
+    start: Instant,
+    runtime: &tokio::runtime::Handle,
+) {
+    let mut rng = SmallRng::seed_from_u64(plan.rng_seed);
+    for offset in plan.schedule.offsets() {
+        let intended = start + offset;
+        let now = Instant::now();
+        if intended > now {
+            std::thread::sleep(intended - now);
+        }
+        let lag = Instant::now().saturating_duration_since(intended);
+        let second = offset.as_secs() as usize;
+        let measured = offset >= plan.warmup;
+        let op = shared.workload.next_op(&mut rng);
+        match Arc::clone(&shared.permits).try_acquire_owned() {
+            Ok(permit) => {
+                shared
+                    .recorder()
+                    .scheduled(second, measured, false, lag, lag > plan.late_after);
+                let shared = Arc::clone(shared);
+                runtime.spawn(async move {
+                    let result = execute(&shared, &op).await;
+                    let latency = intended.elapsed();
+                    shared.recorder().completed(
+                        op.endpoint(),
+                        second,
+                        measured,
+                        latency,
+                        result.err().as_ref(),
+                    );
+                    drop(permit);
+                });
+            }
+            Err(_) => shared
+                .recorder()
+                .scheduled(second, measured, true, lag, false),
+        }
+    }
+}
+
+async fn execute(shared: &Shared, op: &Op) -> Result<(), CallError> {
+    match op {
+        Op::Create(comment) => {
+            let created = shared.api.create(comment).await?;
+            shared.ledger.acknowledge(comment, created.id);
+            if created.new {
+                Ok(())
+            } else {
+                Err(CallError::Body(format!(
+                    "a new unique comment was answered 200 (existing id {})",
+                    created.id
+                )))
+            }
+        }
+        Op::List(content_id) => shared.api.list_nonempty(*content_id).await.map(drop),
+        Op::Get => shared.api.get_ok(&shared.workload.get_path).await,
+    }
+}

@@ -1,0 +1,284 @@
+//! The report: one serialisable structure (the JSON schema, `schema_version` bumps on any breaking
+//! change) from which the terminal table, the Markdown and the SVG chart are rendered.
+
+mod markdown;
+mod svg;
+mod table;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+pub use markdown::markdown;
+pub use svg::svg;
+pub use table::table;
+
+use crate::integrity::IntegrityReport;
+use crate::seed::SeedReport;
+use crate::slo::Verdict;
+use crate::stages::Stage;
+use crate::stats::Recorder;
+
+/// Version of the JSON layout below.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub run: RunInfo,
+    pub seed: Option<SeedInfo>,
+    pub summary: Summary,
+    pub timeline: Vec<TimelinePoint>,
+    pub integrity: Option<IntegrityReport>,
+    pub slo: Option<Verdict>,
+    /// SLO passed (or none given) and integrity passed (or not run).
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub run_tag: String,
+    pub target: String,
+    pub scenario: String,
+    pub kind: String,
+    pub create_share: f64,
+    pub stages: Vec<Stage>,
+    pub warmup_secs: f64,
+    pub max_in_flight: usize,
+    pub rng_seed: u64,
+    pub started_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SeedInfo {
+    pub contents: u64,
+    pub comments: u64,
+    pub secs: f64,
+}
+
+impl From<&SeedReport> for SeedInfo {
+    fn from(s: &SeedReport) -> Self {
+        Self {
+            contents: s.contents,
+            comments: s.comments,
+            secs: s.took.as_secs_f64(),
+        }
+    }
+}
+
+/// Latency percentiles in milliseconds (microsecond resolution).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub min: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl From<&Histogram<u64>> for Percentiles {
+    fn from(h: &Histogram<u64>) -> Self {
+        if h.is_empty() {
+            return Self::default();
+        }
+        Self {
+            min: ms(h.min()),
+            p50: ms(h.value_at_quantile(0.50)),
+            p90: ms(h.value_at_quantile(0.90)),
+            p95: ms(h.value_at_quantile(0.95)),
+            p99: ms(h.value_at_quantile(0.99)),
+            p999: ms(h.value_at_quantile(0.999)),
+            max: ms(h.max()),
+            mean: h.mean() / 1000.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndpointSummary {
+    pub route: String,
+    pub requests: u64,
+    pub ok: u64,
+    pub errors: u64,
+    /// Successful responses per second of the measured phase.
+    pub rate: f64,
+    pub latency_ms: Percentiles,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub measured_secs: f64,
+    pub scheduled: u64,
+    pub sent: u64,
+    pub ok: u64,
+    pub errors: u64,
+    /// Not sent: the in-flight cap was reached at their intended start.
+    pub dropped: u64,
+    /// Sent later than `late_after_ms` after their intended start (generator lag).
+    pub late: u64,
+    pub late_after_ms: f64,
+    pub target_rate: f64,
+    pub achieved_rate: f64,
+    pub achieved_fraction: f64,
+    /// (errors + dropped) / scheduled.
+    pub error_rate: f64,
+    pub dispatch_lag_ms: Percentiles,
+    pub endpoints: BTreeMap<String, EndpointSummary>,
+    pub error_kinds: BTreeMap<String, u64>,
+    pub error_samples: Vec<String>,
+}
+
+impl Summary {
+    pub fn build(recorder: &Recorder, measured: Duration, late_after: Duration) -> Self {
+        let secs = measured.as_secs_f64().max(1e-9);
+        let ok = recorder.ok();
+        let errors = recorder.errors();
+        let scheduled = recorder.scheduled;
+        let ratio = |n: u64| {
+            if scheduled == 0 {
+                0.0
+            } else {
+                n as f64 / scheduled as f64
+            }
+        };
+        let endpoints = recorder
+            .endpoints
+            .iter()
+            .map(|(endpoint, stats)| {
+                let summary = EndpointSummary {
+                    route: endpoint.route().to_owned(),
+                    requests: stats.ok + stats.errors,
+                    ok: stats.ok,
+                    errors: stats.errors,
+                    rate: stats.ok as f64 / secs,
+                    latency_ms: Percentiles::from(&stats.latency),
+                };
+                (endpoint.name().to_owned(), summary)
+            })
+            .collect();
+        Self {
+            measured_secs: measured.as_secs_f64(),
+            scheduled,
+            sent: scheduled - recorder.dropped,
+            ok,
+            errors,
+            dropped: recorder.dropped,
+            late: recorder.late,
+            late_after_ms: late_after.as_secs_f64() * 1000.0,
+            target_rate: scheduled as f64 / secs,
+            achieved_rate: ok as f64 / secs,
+            achieved_fraction: ratio(ok),
+            error_rate: if scheduled == 0 {
+                1.0
+            } else {
+                ratio(errors + recorder.dropped)
+            },
+            dispatch_lag_ms: Percentiles::from(&recorder.dispatch_lag),
+            endpoints,
+            error_kinds: recorder.error_kinds.clone(),
+            error_samples: recorder.error_samples.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WindowLatency {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+/// One second of the run by intended start time; `warmup` seconds are not in the summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelinePoint {
+    pub second: u64,
+    pub warmup: bool,
+    pub target: u64,
+    pub ok: u64,
+    pub errors: u64,
+    pub dropped: u64,
+    pub latency_ms: BTreeMap<String, WindowLatency>,
+}
+
+pub fn timeline(recorder: &Recorder, warmup: Duration) -> Vec<TimelinePoint> {
+    recorder
+        .windows
+        .iter()
+        .enumerate()
+        .map(|(second, w)| TimelinePoint {
+            second: second as u64,
+            warmup: (second as f64) < warmup.as_secs_f64(),
+            target: w.scheduled,
+            ok: w.ok,
+            errors: w.errors,
+            dropped: w.dropped,
+            latency_ms: w
+                .latency
+                .iter()
+                .map(|(e, h)| {
+                    let q = |q| ms(h.value_at_quantile(q));
+                    (
+                        e.name().to_owned(),
+                        WindowLatency {
+                            p50: q(0.5),
+                            p95: q(0.95),
+                            p99: q(0.99),
+                        },
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+impl Report {
+    pub fn compute_passed(&mut self) {
+        self.passed = self.slo.as_ref().is_none_or(|v| v.passed)
+            && self.integrity.as_ref().is_none_or(|i| i.passed);
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let report: Self =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        anyhow::ensure!(
+            report.schema_version == SCHEMA_VERSION,
+            "report schema_version {} is not {SCHEMA_VERSION}",
+            report.schema_version
+        );
+        Ok(report)
+    }
+
+    /// Writes report.json, report.md, report.txt and latency.svg into `dir`.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let files = [
+            ("report.json", serde_json::to_string_pretty(self)? + "\n"),
+            ("report.md", markdown(self)),
+            ("report.txt", table(self)),
+            ("latency.svg", svg(self)),
+        ];
+        files
+            .into_iter()
+            .map(|(name, content)| {
+                let path = dir.join(name);
+                std::fs::write(&path, content)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                Ok(path)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,102 @@
+//! The terminal summary: a fixed-width table plus the verdict lines.
+
+use std::fmt::Write;
+
+use super::Report;
+
+pub fn table(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}) against {}: {:.0}s measured after {:.0}s warm-up",
+        report.run.scenario,
+        report.run.kind,
+        report.run.target,
+        s.measured_secs,
+        report.run.warmup_secs
+    );
+    let _ = writeln!(
+        out,
+        "target {:.1} req/s, achieved {:.1} req/s ({:.1}%), errors {} + dropped {} of {} ({:.3}%), late {}",
+        s.target_rate,
+        s.achieved_rate,
+        s.achieved_fraction * 100.0,
+        s.errors,
+        s.dropped,
+        s.scheduled,
+        s.error_rate * 100.0,
+        s.late
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<8} {:>9} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "endpoint",
+        "requests",
+        "errors",
+        "ok/s",
+        "p50 ms",
+        "p90 ms",
+        "p95 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "max ms"
+    );
+    for (name, e) in &s.endpoints {
+        let l = &e.latency_ms;
+        let _ = writeln!(
+            out,
+            "{name:<8} {:>9} {:>7} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9.2} {:>9.2}",
+            e.requests, e.errors, e.rate, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
+        );
+    }
+    let _ = writeln!(
+        out,
+        "generator dispatch lag: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        s.dispatch_lag_ms.p50, s.dispatch_lag_ms.p99, s.dispatch_lag_ms.max
+    );
+    for (kind, count) in &s.error_kinds {
+        let _ = writeln!(out, "  error {kind}: {count}");
+    }
+    for sample in s.error_samples.iter().take(5) {
+        let _ = writeln!(out, "  e.g. {sample}");
+    }
+    if let Some(i) = &report.integrity {
+        let _ = writeln!(
+            out,
+            "\nintegrity: {} - {} acknowledged comments over {} contents, {} listed exactly once, {} missing, \
+             {} duplicate ids, {} duplicate rows, {} mismatched; retry: {} rounds x {} identical posts, {} failed",
+            if i.passed { "PASS" } else { "FAIL" },
+            i.acknowledged,
+            i.contents_checked,
+            i.listed_exactly_once,
+            i.missing,
+            i.duplicate_ids,
+            i.duplicate_rows,
+            i.mismatched,
+            i.retry.rounds,
+            i.retry.concurrent_copies,
+            i.retry.failed_rounds
+        );
+        for p in i.problems.iter().chain(&i.retry.problems) {
+            let _ = writeln!(out, "  {p}");
+        }
+    }
+    if let Some(v) = &report.slo {
+        let _ = writeln!(
+            out,
+            "\nSLO {}: {}",
+            v.slo,
+            if v.passed { "PASS" } else { "FAIL" }
+        );
+        for c in &v.checks {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                if c.passed { "ok  " } else { "FAIL" },
+                c.describe()
+            );
+        }
+    }
+    out
+}
