@@ -1,0 +1,1 @@
+"""Offline checks of the Terraform code (modules/ and the environments/*/{gcp,aws} roots)."""

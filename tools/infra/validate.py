@@ -1,0 +1,54 @@
+"""`python -m tools.infra.validate [--root DIR] [CHECK...]`: run the offline Terraform checks and
+exit non-zero when any finds something. Checks: syntax, semantics, module-policy, trivy, readme
+(default: all, in that order; a syntax failure stops before the others, which need parsed files)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import module_policy, readme_tables, semantics, syntax, trivy_scan
+
+CHECKS = ["syntax", "semantics", "module-policy", "trivy", "readme"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument("--fix-readmes", action="store_true", help="rewrite the README tables instead of checking them")
+    parser.add_argument("checks", nargs="*", metavar="CHECK", help=f"any of {', '.join(CHECKS)} (default: all)")
+    args = parser.parse_args(argv)
+    unknown = set(args.checks) - set(CHECKS)
+    if unknown:
+        parser.error(f"unknown check(s): {', '.join(sorted(unknown))}")
+    root = args.root.resolve()
+    failed = False
+    for name in args.checks or CHECKS:
+        if name == "syntax":
+            findings, count = syntax.check(root)
+            summary = f"{count} .tf files parsed"
+        elif name == "semantics":
+            findings, count = semantics.check(root)
+            summary = f"{count} modules and roots checked"
+        elif name == "module-policy":
+            findings, count = module_policy.check(root)
+            summary = f"{count} module calls, variable defaults and example tfvars checked"
+        elif name == "trivy":
+            findings, summary = trivy_scan.check(root)
+        else:
+            findings, count = readme_tables.check(root, fix=args.fix_readmes)
+            summary = f"{count} READMEs {'rewritten' if args.fix_readmes else 'checked'}"
+        status = "FAIL" if findings else "ok"
+        print(f"infra {name}: {status}: {summary}, {len(findings)} finding(s)")
+        for finding in findings:
+            print(f"  {finding}")
+        failed = failed or bool(findings)
+        if name == "syntax" and findings:
+            print("infra: stopping: the other checks need files that parse", file=sys.stderr)
+            return 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
