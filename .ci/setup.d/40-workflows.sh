@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Workflow checks: actionlint, shellcheck, zizmor and check-jsonschema come as pinned wheels
+# (.ci/requirements/workflows.txt, installed into .tools/venv by 00-base.sh). This step only proves
+# they are there and runnable, so a missing tool fails setup instead of skipping a check later.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bin=.tools/venv/bin
+for tool in actionlint shellcheck zizmor check-jsonschema; do
+  if [ ! -x "$bin/$tool" ]; then
+    echo "setup(workflows): $bin/$tool is missing: is .ci/requirements/workflows.txt installed?" >&2
+    exit 1
+  fi
+done
+echo "setup(workflows): $("$bin/actionlint" --version | head -n 1), $("$bin/zizmor" --version), shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'), $("$bin/check-jsonschema" --version)"
