@@ -76,7 +76,6 @@ resource "aws_iam_role_policy" "push" {
   policy = data.aws_iam_policy_document.push.json
 }
 
-#trivy:ignore:AVD-AWS-0057 ecr:GetAuthorizationToken only supports Resource "*" (no resource-level permissions); pushing is limited to one repository by the push-images policy
 resource "aws_iam_role_policy" "login" {
   name   = "registry-login"
   role   = aws_iam_role.ci.id

@@ -1,7 +1,8 @@
-"""Policy on what the scanner cannot see. Offline, trivy does not download registry modules, so
+"""Policy on what the scanner cannot see, and on outputs. Offline, trivy does not download registry modules, so
 it never sees the resources inside terraform-aws-modules/* or terraform-google-modules/*; what
 this repository controls there is the inputs it passes. Those inputs, the defaults of our own
 variables and the example tfvars must not open a database to the internet or allow 0.0.0.0/0.
+No output may carry a secret value (passwords, tokens, keys, secret payloads, ephemeral values).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import hcl2
 
-from .layout import Finding, load_dir, rel, terraform_dirs
+from .layout import Finding, expressions, load_dir, rel, terraform_dirs
 
 OPEN_CIDRS = ('"0.0.0.0/0"', '"::/0"')
 # input name -> the value that makes a database or endpoint public
 PUBLIC_SWITCHES = {"publicly_accessible": True, "ipv4_enabled": True, "enable_public_ip": True}
+SECRET_VALUE = re.compile(r"password|secret_string|secret_data|access_token|private_key|ephemeral\.|\.token\b", re.IGNORECASE)
 
 
 def _walk(value, path=()):
@@ -52,6 +54,11 @@ def check(root: Path) -> tuple[list[Finding], int]:
             line = tf.line_of(file, rf'^\s*module\s+"{re.escape(name)}"')
             for problem in _violations(body):
                 findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f'module "{name}": {problem}'))
+        for name, (file, body) in tf.named("output").items():
+            value = " ".join(expressions(body.get("value")))
+            if SECRET_VALUE.search(value):
+                line = tf.line_of(file, rf'^\s*output\s+"{re.escape(name)}"')
+                findings.append(Finding("secret-output", f"{rel(file, root)}:{line}", f'output "{name}" exposes a secret value ({value})'))
         for name, (file, body) in tf.named("variable").items():
             line = tf.line_of(file, rf'^\s*variable\s+"{re.escape(name)}"')
             for problem in _violations({"default": body.get("default")}):
