@@ -11,7 +11,7 @@ import itertools
 import re
 from pathlib import Path
 
-from layout import CLOUDS, ENVIRONMENTS, NAMESPACE, overlay_dir
+from .layout import CLOUDS, ENVIRONMENTS, NAMESPACE, overlay_dir
 
 APPSET_NAME = "comments-api"
 IN_CLUSTER = "https://kubernetes.default.svc"

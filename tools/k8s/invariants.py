@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from layout import NAMESPACE, RUNBOOKS
-from manifests import describe
+from .layout import NAMESPACE, RUNBOOKS
+from .manifests import describe
 
 DIGEST_IMAGE = re.compile(r"(?P<name>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)@(?P<digest>sha256:[0-9a-f]{64})")
 REGISTRY = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from layout import CheckError, pinned_version, render_targets
+from .layout import CheckError, pinned_version, render_targets
 
 
 def kubectl() -> str:

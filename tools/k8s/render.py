@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from layout import CheckError, repo_root
-from manifests import check_kubectl_pin, documents, render_all
+from .layout import CheckError, repo_root
+from .manifests import check_kubectl_pin, documents, render_all
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,8 +17,8 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate.utils as kv
 
-from layout import CheckError
-from manifests import describe
+from .layout import CheckError
+from .manifests import describe
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 

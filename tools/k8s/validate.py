@@ -17,12 +17,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import appset
-import invariants
-import policy
-import schema_check
-from layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
-from manifests import check_kubectl_pin, documents, render_all
+from . import appset
+from . import invariants
+from . import policy
+from . import schema_check
+from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
+from .manifests import check_kubectl_pin, documents, render_all
 
 
 def pinned_digest(root: Path, env: str) -> str:
