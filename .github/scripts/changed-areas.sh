@@ -26,9 +26,11 @@ while IFS= read -r path; do
     Dockerfile* | .dockerignore | docker/* | scripts/images/* | just/image.just) hit[image]=true ;;
   esac
   case "$path" in
-    environments/*.tf | environments/*.tfvars | environments/*.hcl | modules/* | .tflint.hcl | just/infra.just)
+    # Terraform roots and modules (their READMEs carry generated input/output tables that are checked).
+    environments/*.tf | environments/*.tfvars* | environments/*.hcl | environments/*.md | modules/* \
+      | .tflint.hcl | tools/infra/* | just/infra.just)
       hit[terraform]=true ;;
-    environments/* | argocd/* | just/k8s.just) hit[manifests]=true ;;
+    environments/* | argocd/* | tools/k8s/* | just/k8s.just) hit[manifests]=true ;;
   esac
   case "$path" in
     # The Kubernetes minor is shared by the Terraform roots and the manifest validation.

@@ -9,6 +9,9 @@ base=${1:?base directory}
 head=${2:?head directory}
 budget=${RENDERED_DIFF_BUDGET:-60000}
 
+# A file missing on one side diffs against an empty one.
+side() { if [ -e "$1/$2" ]; then echo "$1/$2"; else echo /dev/null; fi; }
+
 files=$( { ls -1 "$base" 2>/dev/null || true; ls -1 "$head" 2>/dev/null || true; } | grep -E '\.ya?ml$' | sort -u)
 
 changed=()
@@ -24,7 +27,7 @@ for f in $files; do
   else
     state="changed"
   fi
-  counts=$(diff -u "$base/$f" "$head/$f" 2>/dev/null | awk '/^\+[^+]/{a++} /^-[^-]/{d++} END{printf "+%d -%d", a, d}' || true)
+  counts=$(diff -u "$(side "$base" "$f")" "$(side "$head" "$f")" | awk '/^\+[^+]/{a++} /^-[^-]/{d++} END{printf "+%d -%d", a, d}' || true)
   table+="| \`${f%.*}\` | ${state} (${counts}) |"$'\n'
   changed+=("$f")
 done
@@ -43,10 +46,7 @@ fi
 
 per_file=$(( budget / ${#changed[@]} ))
 for f in "${changed[@]}"; do
-  a="$base/$f"; b="$head/$f"
-  [ -e "$a" ] || a=/dev/null
-  [ -e "$b" ] || b=/dev/null
-  body=$(diff -u --label "base/$f" --label "head/$f" "$a" "$b" || true)
+  body=$(diff -u --label "base/$f" --label "head/$f" "$(side "$base" "$f")" "$(side "$head" "$f")" || true)
   echo "<details><summary><code>${f%.*}</code></summary>"
   echo
   echo '```diff'

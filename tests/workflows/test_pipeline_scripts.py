@@ -1,0 +1,168 @@
+"""The shell logic the pipelines run in GitHub, exercised offline with the inputs GitHub would give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SCRIPTS, run
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def areas(*paths: str) -> dict[str, str]:
+    result = run(["bash", str(SCRIPTS / "changed-areas.sh")], stdin="\n".join(paths) + "\n")
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in result.stdout.split())
+
+
+def selected(*paths: str) -> set[str]:
+    return {area for area, hit in areas(*paths).items() if hit == "true"}
+
+
+def test_a_docs_only_change_selects_no_check():
+    assert selected("docs/pipelines.md", "README.md", "COMMENTS.md") == set()
+
+
+def test_a_service_change_selects_the_rust_checks_load_test_and_image():
+    assert selected("app/src/main.rs") == {"rust", "loadtest", "image"}
+
+
+def test_a_terraform_change_selects_terraform_only():
+    assert selected("environments/prod/aws/main.tf", "modules/gke/variables.tf") == {"terraform"}
+
+
+def test_a_digest_pin_change_selects_the_manifests():
+    assert selected("environments/staging/version/kustomization.yaml") == {"manifests"}
+
+
+def test_a_pipeline_change_selects_everything():
+    assert selected(".github/workflows/pr.yml") == set(areas("x"))
+    assert selected("Justfile") == set(areas("x"))
+
+
+def test_the_rendered_diff_shows_each_changed_environment(tmp_path: Path):
+    base, head = tmp_path / "base", tmp_path / "head"
+    base.mkdir()
+    head.mkdir()
+    (base / "dev-gcp.yaml").write_text("image: a@sha256:1\nreplicas: 2\n")
+    (head / "dev-gcp.yaml").write_text("image: a@sha256:2\nreplicas: 2\n")
+    (base / "prod-aws.yaml").write_text("replicas: 3\n")
+    (head / "prod-aws.yaml").write_text("replicas: 3\n")
+    (head / "staging-aws.yaml").write_text("replicas: 2\n")
+    result = run(["bash", str(SCRIPTS / "rendered-diff.sh"), str(base), str(head)])
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "| `dev-gcp` | changed (+1 -1) |" in out
+    assert "| `prod-aws` | unchanged |" in out
+    assert "| `staging-aws` | added (+1 -0) |" in out
+    assert "-image: a@sha256:1\n+image: a@sha256:2" in out
+    assert "<summary><code>prod-aws</code>" not in out
+
+
+def test_the_rendered_diff_says_when_nothing_changed(tmp_path: Path):
+    for side in ("base", "head"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "dev-gcp.yaml").write_text("replicas: 2\n")
+    result = run(["bash", str(SCRIPTS / "rendered-diff.sh"), str(tmp_path / "base"), str(tmp_path / "head")])
+    assert "No rendered change in any environment." in result.stdout
+
+
+def test_the_rendered_diff_fits_a_comment(tmp_path: Path):
+    for side in ("base", "head"):
+        (tmp_path / side).mkdir()
+        lines = "".join(f"{side}-line-{i}: {'x' * 60}\n" for i in range(5000))
+        (tmp_path / side / "prod-gcp.yaml").write_text(lines)
+    result = run(
+        ["bash", str(SCRIPTS / "rendered-diff.sh"), str(tmp_path / "base"), str(tmp_path / "head")],
+        env={"RENDERED_DIFF_BUDGET": "20000"},
+    )
+    assert len(result.stdout) < 22000
+    assert "Diff cut at 20000 characters" in result.stdout
+
+
+def plan(**env: str):
+    return run(["bash", str(SCRIPTS / "promotion-plan.sh")], env=env)
+
+
+def test_promotion_goes_one_step_at_a_time():
+    ok = plan(FROM="dev", TO="staging")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.split() == ["source=dev", "rollback=false", "environment=staging"]
+    assert plan(FROM="staging", TO="prod").stdout.split()[-1] == "environment=production"
+    skip = plan(FROM="dev", TO="prod")
+    assert skip.returncode == 1
+    assert "promotions go dev -> staging -> prod" in skip.stderr
+
+
+def test_a_rollback_names_a_digest_and_a_reason():
+    ok = plan(FROM="staging", TO="prod", DIGEST=DIGEST, REASON="5xx after deploy")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.split() == [f"source={DIGEST}", "rollback=true", "environment=production"]
+    assert "needs a reason" in plan(FROM="dev", TO="prod", DIGEST=DIGEST).stderr
+    assert "digest must look like" in plan(FROM="dev", TO="prod", DIGEST="latest", REASON="x").stderr
+
+
+def test_the_promotion_description_carries_diff_evidence_and_undo(tmp_path: Path):
+    promote_out = tmp_path / "promote.txt"
+    promote_out.write_text("-    digest: sha256:old\n+    digest: " + DIGEST + "\n")
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "report.md").write_text("| endpoint | p99 |\n|---|---|\n| POST | 4.1 ms |\n")
+    result = run(
+        ["bash", str(SCRIPTS / "promotion-body.sh"), "staging", DIGEST, "dev", str(promote_out), str(evidence)]
+    )
+    assert result.returncode == 0, result.stderr
+    body = result.stdout
+    assert f"## Deploy `{DIGEST}` to staging" in body
+    assert "### Load-test evidence (loadtest/slo/staging.toml)" in body
+    assert "| POST | 4.1 ms |" in body
+    assert "+    digest: " + DIGEST in body
+    assert "-f to=staging -f digest=sha256:" in body
+
+
+def test_a_rollback_description_explains_the_missing_load_test(tmp_path: Path):
+    promote_out = tmp_path / "promote.txt"
+    promote_out.write_text("diff\n")
+    result = run(
+        ["bash", str(SCRIPTS / "promotion-body.sh"), "prod", DIGEST, DIGEST, str(promote_out), "", "5xx spike"]
+    )
+    assert "### Rollback" in result.stdout
+    assert "Reason: 5xx spike" in result.stdout
+    bad = run(["bash", str(SCRIPTS / "promotion-body.sh"), "prod", "sha256:short", "dev", str(promote_out), ""])
+    assert bad.returncode == 1
+
+
+def test_the_load_test_summary_reports_a_breach_and_a_missing_report(tmp_path: Path):
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "report.md").write_text("SLO pr breached: p99 12 ms > 10 ms\n")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SHA": "c0ffee"}
+    result = run(["bash", str(SCRIPTS / "loadtest-summary.sh"), str(report), "failure", str(tmp_path / "c"), "42"], env=env)
+    assert result.returncode == 0, result.stderr
+    body = (tmp_path / "c" / "body.md").read_text()
+    assert body.startswith("### Load test (PR SLO): failure")
+    assert "SLO pr breached" in body
+    assert (tmp_path / "c" / "pr-number").read_text().strip() == "42"
+    assert summary.read_text() == body
+    empty = run(["bash", str(SCRIPTS / "loadtest-summary.sh"), str(tmp_path / "none"), "failure", str(tmp_path / "d")], env=env)
+    assert "produced no report" in (tmp_path / "d" / "body.md").read_text(), empty.stderr
+
+
+def test_image_references_come_from_repository_variables():
+    env = {
+        "GCP_REGION": "europe-west1",
+        "GCP_PROJECT_ID": "comments-prod",
+        "GAR_REPOSITORY": "images",
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCOUNT_ID": "123456789012",
+        "ECR_REPOSITORY": "",
+    }
+    result = run(["bash", str(SCRIPTS / "image-refs.sh")], env=env)
+    assert result.returncode == 0, result.stderr
+    refs = dict(line.split("=", 1) for line in result.stdout.split())
+    assert refs["gar-image"] == "europe-west1-docker.pkg.dev/comments-prod/images/comments-api"
+    assert refs["ecr-image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/comments-api"
+    missing = run(["bash", str(SCRIPTS / "image-refs.sh")], env={**env, "AWS_ACCOUNT_ID": "", "GCP_REGION": ""})
+    assert missing.returncode == 1
+    assert "GCP_REGION AWS_ACCOUNT_ID" in missing.stderr
