@@ -7,6 +7,14 @@ image_present() {
   docker image inspect "$1" >/dev/null 2>&1
 }
 
+# Names of the local stand-ins for the public base images (overridable for experiments).
+runtime_base_image() {
+  echo "${RUNTIME_BASE_IMAGE:-comments-platform/runtime-cc:debian13-nonroot}"
+}
+rust_builder_image() {
+  echo "${RUST_BUILDER_IMAGE:-comments-platform/rust-builder:$(rustc --version | awk '{ print $2 }')-trixie}"
+}
+
 # drop_if_dangling IMAGE_ID... -> removes those image ids that no tag points to any more (what a rebuild
 # leaves behind), and nothing else.
 drop_if_dangling() {
@@ -42,31 +50,42 @@ debian_mirror() {
   printf '%s\n' "${uri%/}"
 }
 
-# debootstrap_import IMAGE SUITE INCLUDES [EXTRA_STRIP_PATHS...]
-# Bootstraps a minbase Debian SUITE with the comma-separated INCLUDES, strips what a container never reads
-# (docs, man pages, translations, apt caches) plus the extra paths, and imports the tree as IMAGE.
-# Runs in a subshell so its EXIT trap removes the tree whatever happens.
-debootstrap_import() (
-  set -euo pipefail
-  local image=$1 suite=$2 includes=$3
-  shift 3
-  local mirror root
+# debootstrap_tree ROOT SUITE INCLUDES -> a minbase Debian SUITE with the comma-separated INCLUDES in ROOT,
+# stripped of what a container never reads (docs, man pages, translations, apt caches).
+debootstrap_tree() {
+  local root=$1 suite=$2 includes=$3 mirror
   mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
-  root=$(mktemp -d "${TMPDIR:-/tmp}/rootfs.XXXXXX")
-  trap 'rm -rf "$root" "$root.log"' EXIT
-  echo "images: debootstrap ${suite} (+${includes}) for ${image}"
-  debootstrap --variant=minbase --include="$includes" "$suite" "$root" "$mirror" >"$root.log" 2>&1 || {
+  echo "images: debootstrap ${suite} (+${includes})"
+  if ! debootstrap --variant=minbase --include="$includes" "$suite" "$root" "$mirror" >"$root.log" 2>&1; then
     tail -n 30 "$root.log" >&2
+    rm -f "$root.log"
     return 1
-  }
+  fi
+  rm -f "$root.log"
   rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
     "$root"/usr/share/locale/* "$root"/usr/share/lintian "$root"/var/cache/apt/* \
     "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
-  local p
+}
+
+# remove_paths ROOT PATH_OR_GLOB... -> removes those paths below ROOT.
+remove_paths() {
+  local root=$1 p
+  shift
   for p in "$@"; do
-    # Unquoted on purpose: the extra paths may be globs.
+    # Unquoted on purpose: the paths may be globs.
     # shellcheck disable=SC2086
     rm -rf "${root:?}"/${p#/}
   done
-  tar -C "$root" -c . | docker import - "$image" >/dev/null
-)
+}
+
+# import_tree ROOT IMAGE [docker import options...] -> IMAGE holding ROOT's files.
+import_tree() {
+  local root=$1 image=$2
+  shift 2
+  tar --numeric-owner -C "$root" -c . | docker import "$@" - "$image" >/dev/null
+}
+
+# scratch_dir -> a new empty directory for a root tree (the caller removes it).
+scratch_dir() {
+  mktemp -d "${TMPDIR:-/tmp}/comments-image.XXXXXX"
+}

@@ -20,10 +20,13 @@ previous=$(docker image inspect -f '{{.Id}}' "$image" "$base" 2>/dev/null || tru
 # Strip what a test database never uses: LLVM and the JIT that loads it (half of the size; the entrypoint
 # sets jit = off), the cluster the package's postinst creates, and the Debian cluster wrappers' config.
 if ! image_present "$base" || [ "${REBUILD:-0}" = 1 ]; then
-  debootstrap_import "$base" trixie postgresql-17 \
-    /usr/lib/postgresql/17/lib/llvmjit.so /usr/lib/postgresql/17/lib/llvmjit_types.bc \
+  root=$(scratch_dir)
+  trap 'rm -rf "$root"' EXIT
+  debootstrap_tree "$root" trixie postgresql-17
+  remove_paths "$root" /usr/lib/postgresql/17/lib/llvmjit.so /usr/lib/postgresql/17/lib/llvmjit_types.bc \
     /usr/lib/postgresql/17/lib/bitcode '/usr/lib/*/libLLVM*' '/usr/lib/*/libz3.so*' \
     /var/lib/postgresql/17 /etc/postgresql/17
+  import_tree "$root" "$base"
 fi
 
 version=$(docker run --rm --entrypoint dpkg-query "$base" -W -f '${Version}' postgresql-17)

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the service image from the repository's Dockerfile: comments-api:dev plus comments-api:<git revision>.
+# Uses the public base images when they are present or can be pulled, otherwise builds the local stand-ins
+# (rust-builder.sh, runtime-base.sh) and uses those. RUST_IMAGE / RUNTIME_IMAGE override the choice.
+# Prints the image size and the binary size.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/images/lib.sh
+. "$here/lib.sh"
+
+name=${IMAGE_NAME:-comments-api}
+public_rust=$(sed -n 's/^ARG RUST_IMAGE=//p' "$repo/Dockerfile")
+public_runtime=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$repo/Dockerfile")
+
+# pick_base PUBLIC LOCAL_NAME BUILDER_SCRIPT -> PUBLIC when it is here or can be pulled, else LOCAL_NAME,
+# built by BUILDER_SCRIPT when missing. Messages go to stderr, the chosen name to stdout.
+pick_base() {
+  local public=$1 local_name=$2 builder=$3
+  if image_present "$public" || timeout 300 docker pull -q "$public" >/dev/null 2>&1; then
+    echo "$public"
+    return
+  fi
+  echo "images: ${public} cannot be pulled here; using the local stand-in ${local_name}" >&2
+  bash "$here/$builder" >&2
+  echo "$local_name"
+}
+
+rust_image=${RUST_IMAGE:-$(pick_base "$public_rust" "$(rust_builder_image)" rust-builder.sh)}
+runtime_image=${RUNTIME_IMAGE:-$(pick_base "$public_runtime" "$(runtime_base_image)" runtime-base.sh)}
+
+revision=$(git -C "$repo" rev-parse --short=12 HEAD)
+if [ -n "$(git -C "$repo" status --porcelain -- Cargo.toml Cargo.lock app loadtest Dockerfile)" ]; then
+  revision="${revision}-dirty"
+fi
+version=$(cd "$repo" && cargo metadata --no-deps --format-version 1 --locked --offline |
+  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "comments-api"))')
+# The source label names the repository users clone; a checkout without a remote leaves it empty.
+source_url=$(git -C "$repo" remote get-url origin 2>/dev/null | sed -E 's#^git@([^:]+):#https://\1/#; s#\.git$##' || true)
+
+echo "images: building ${name}:dev and ${name}:${revision} (builder ${rust_image}, runtime ${runtime_image})"
+started=$(date +%s)
+previous=$(docker image inspect -f '{{.Id}}' "${name}:dev" 2>/dev/null || true)
+set +o pipefail
+docker build \
+  --build-arg RUST_IMAGE="$rust_image" \
+  --build-arg RUNTIME_IMAGE="$runtime_image" \
+  --build-arg VERSION="$version" \
+  --build-arg REVISION="$revision" \
+  --build-arg SOURCE="$source_url" \
+  -t "${name}:dev" -t "${name}:${revision}" \
+  "$repo" 2>&1 | { grep -v -E 'legacy builder is deprecated|Install the buildx|docs.docker.com/go/buildx|^ *$' || true; }
+status=${PIPESTATUS[0]}
+set -o pipefail
+[ "$status" = 0 ] || { echo "images: docker build failed (exit ${status})" >&2; exit 1; }
+drop_if_dangling "$previous"
+
+# The binary's size, read from the image without running anything in it.
+cid=$(docker create "${name}:dev")
+binary_bytes=$(docker cp "$cid:/usr/local/bin/comments-api" - | tar -tvf - | awk '{ print $3 }')
+docker rm "$cid" >/dev/null
+image_bytes=$(docker image inspect -f '{{.Size}}' "${name}:dev")
+runtime_bytes=$(docker image inspect -f '{{.Size}}' "$runtime_image")
+echo "images: ${name}:${revision} built in $(($(date +%s) - started))s: image $(numfmt --to=si "$image_bytes")B" \
+  "(runtime base $(numfmt --to=si "$runtime_bytes")B, binary $(numfmt --to=si "$binary_bytes")B);" \
+  "$(docker run --rm "${name}:dev" --version)"
