@@ -35,6 +35,12 @@ elif [ -n "$evidence_dir" ] && [ -s "$evidence_dir/report.md" ]; then
   echo
   echo "Measured on the source revision of this digest; JSON and SVG in the run's \`loadtest-evidence\` artifact."
   echo
+  if [ -s "$evidence_dir/verdict.txt" ]; then
+    echo '```'
+    cat "$evidence_dir/verdict.txt"
+    echo '```'
+    echo
+  fi
   cat "$evidence_dir/report.md"
   echo
 else

@@ -108,6 +108,7 @@ def test_the_promotion_description_carries_diff_evidence_and_undo(tmp_path: Path
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     (evidence / "report.md").write_text("| endpoint | p99 |\n|---|---|\n| POST | 4.1 ms |\n")
+    (evidence / "verdict.txt").write_text("SLO staging: pass\n")
     result = run(
         ["bash", str(SCRIPTS / "promotion-body.sh"), "staging", DIGEST, "dev", str(promote_out), str(evidence)]
     )
@@ -116,6 +117,7 @@ def test_the_promotion_description_carries_diff_evidence_and_undo(tmp_path: Path
     assert f"## Deploy `{DIGEST}` to staging" in body
     assert "### Load-test evidence (loadtest/slo/staging.toml)" in body
     assert "| POST | 4.1 ms |" in body
+    assert "SLO staging: pass" in body
     assert "+    digest: " + DIGEST in body
     assert "-f to=staging -f digest=sha256:" in body
 
@@ -132,21 +134,26 @@ def test_a_rollback_description_explains_the_missing_load_test(tmp_path: Path):
     assert bad.returncode == 1
 
 
-def test_the_load_test_summary_reports_a_breach_and_a_missing_report(tmp_path: Path):
+def test_the_load_test_comment_reports_a_breach_and_a_missing_report(tmp_path: Path):
     report = tmp_path / "report"
     report.mkdir()
     (report / "report.md").write_text("SLO pr breached: p99 12 ms > 10 ms\n")
     summary = tmp_path / "summary.md"
     env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SHA": "c0ffee"}
-    result = run(["bash", str(SCRIPTS / "loadtest-summary.sh"), str(report), "failure", str(tmp_path / "c"), "42"], env=env)
+    script = str(SCRIPTS / "loadtest-comment.sh")
+    result = run(["bash", script, str(report), "failure", str(tmp_path / "c"), "42"], env=env)
     assert result.returncode == 0, result.stderr
     body = (tmp_path / "c" / "body.md").read_text()
     assert body.startswith("### Load test (PR SLO): failure")
+    assert "Commit `c0ffee`" in body
     assert "SLO pr breached" in body
     assert (tmp_path / "c" / "pr-number").read_text().strip() == "42"
-    assert summary.read_text() == body
-    empty = run(["bash", str(SCRIPTS / "loadtest-summary.sh"), str(tmp_path / "none"), "failure", str(tmp_path / "d")], env=env)
-    assert "produced no report" in (tmp_path / "d" / "body.md").read_text(), empty.stderr
+    assert not summary.exists(), "the report is in the summary already (just loadtest appends it)"
+    empty = run(["bash", script, str(tmp_path / "none"), "failure", str(tmp_path / "d")], env=env)
+    assert empty.returncode == 0, empty.stderr
+    assert "produced no report" in (tmp_path / "d" / "body.md").read_text()
+    assert "produced no report" in summary.read_text()
+    assert not (tmp_path / "d" / "pr-number").exists()
 
 
 def test_image_references_come_from_repository_variables():
