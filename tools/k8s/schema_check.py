@@ -95,5 +95,5 @@ def validate(obj: dict, minor: str) -> tuple[str, list[str]]:
         return "unknown", [f"{describe(obj)}: no schema for {key[0]} {key[1]} (neither built into Kubernetes {minor} "
                            f"nor vendored in tools/k8s/schemas): add its CRD schema"]
     except kv.ValidationError as exc:
-        return "built-in", [f"{describe(obj)}: {_path(exc.caught)}: {exc.caught.message}"]
+        return "built-in", [f"{describe(obj)}: {_path(exc)}: {exc.message}"]
     return "built-in", []

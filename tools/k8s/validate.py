@@ -25,11 +25,9 @@ from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernet
 from .manifests import check_kubectl_pin, documents, render_all
 
 
-def pinned_digest(root: Path, env: str) -> str:
-    match = re.search(r"digest:\s*(sha256:[0-9a-f]{64})\s*$", (root / version_file(env)).read_text(), re.M)
-    if match is None:
-        raise CheckError(f"{version_file(env)}: no digest: sha256:<64 hex> pin")
-    return match.group(1)
+def pinned_digest(root: Path, env: str) -> str | None:
+    match = re.search(r"^\s*digest:\s*(sha256:[0-9a-f]{64})\s*$", (root / version_file(env)).read_text(), re.M)
+    return match.group(1) if match else None
 
 
 def run(root: Path, out_dir: Path) -> list[str]:
@@ -55,6 +53,8 @@ def run(root: Path, out_dir: Path) -> list[str]:
     before = len(errors)
     for env in ENVIRONMENTS:
         digest = pinned_digest(root, env)
+        if digest is None:
+            errors.append(f"{version_file(env)}: the version pin must be `digest: sha256:<64 hex>` (never a tag)")
         for cloud in CLOUDS:
             problems = invariants.check_overlay(objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}"))
             errors += [f"{env}-{cloud}: {p}" for p in problems]
