@@ -173,3 +173,17 @@ def test_image_references_come_from_repository_variables():
     missing = run(["bash", str(SCRIPTS / "image-refs.sh")], env={**env, "AWS_ACCOUNT_ID": "", "GCP_REGION": ""})
     assert missing.returncode == 1
     assert "GCP_REGION AWS_ACCOUNT_ID" in missing.stderr
+
+
+def test_a_promotion_runs_just_promote_and_a_rollback_pins_the_digest(tmp_path: Path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "just").write_text('#!/usr/bin/env bash\necho "just $*"\n')
+    (fake / "just").chmod(0o755)
+    env = {"PATH": f"{fake}:/usr/bin:/bin"}
+    script = str(SCRIPTS / "run-promotion.sh")
+    out = tmp_path / "out.txt"
+    assert run(["bash", script, "dev", "staging", "false", str(out)], env=env).returncode == 0
+    assert out.read_text() == "just promote dev staging\n"
+    assert run(["bash", script, DIGEST, "prod", "true", str(out)], env=env).returncode == 0
+    assert out.read_text() == f"just pin-digest prod {DIGEST}\n"
