@@ -242,6 +242,7 @@ class Smoke:
         lock = threading.Lock()
         stop = threading.Event()
         budget = iter(range(self.args.burst_requests))
+        signalled_at: list[float] = []
         burst_api = Http(api.port, timeout=GRACE_SECS + 5)
 
         def worker() -> None:
@@ -260,12 +261,16 @@ class Smoke:
                     outcome = f"connection: {type(exc).__name__}"
                 with lock:
                     results.append((rid, began, outcome))
+                # Once the draining service refuses, this worker has shown what it can: stop.
+                if outcome != "ok" and signalled_at:
+                    return
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(self.args.burst_workers)]
         for t in threads:
             t.start()
         time.sleep(self.args.signal_after)
         signalled = time.monotonic()
+        signalled_at.append(signalled)
         docker("kill", "-s", "TERM", self.api_name)
         exit_code = docker("wait", self.api_name, timeout=GRACE_SECS + 20)
         exited = time.monotonic()
