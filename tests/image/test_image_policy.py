@@ -120,6 +120,20 @@ def test_hadolint_rejects_a_bad_dockerfile(tmp_path: Path) -> None:
     assert "DL3003" in done.stdout
 
 
+TRIVY = ["config", "--quiet", "--skip-check-update", "--skip-version-check", "--disable-telemetry",
+         "--exit-code", "1", "--severity", "MEDIUM,HIGH,CRITICAL"]
+
+
+def test_trivy_passes_the_dockerfile_and_rejects_a_root_one(tmp_path: Path) -> None:
+    done = subprocess.run([tool("trivy"), *TRIVY, str(REPO / "Dockerfile")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text((REPO / "Dockerfile").read_text().replace("USER 65532:65532", "USER root"))
+    done = subprocess.run([tool("trivy"), *TRIVY, str(dockerfile)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "DS-0002" in done.stdout
+
+
 def test_repository_dockerfiles_pass_hadolint() -> None:
     for path in ("Dockerfile", "scripts/images/postgres-test/Dockerfile"):
         done = subprocess.run([tool("hadolint"), str(REPO / path)], capture_output=True, text=True)
