@@ -26,7 +26,7 @@ def test_tag_only_image_fails(repo):
     run = validate(repo)
     assert run.returncode == 1
     assert "environments/prod/version/kustomization.yaml: the version pin must be `digest: sha256:<64 hex>`" in run.stderr
-    assert "prod-gke: Deployment/comments-api container comments-api: image 'europe-west1-docker.pkg.dev/comments-platform-prod/comments/comments-api:1.4.2' is not pinned by digest" in run.stderr
+    assert "prod-gke: Deployment/comments-api container comments-api: image 'europe-west1-docker.pkg.dev/comments-prod-123456/comments/comments-api:1.4.2' is not pinned by digest" in run.stderr
 
 
 def test_missing_probe_fails(repo):
