@@ -7,6 +7,7 @@ checks comes from python-hcl2, which keeps every expression as source text ("${v
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def unquote(text: str) -> str:
 
 def terraform_dirs(root: Path) -> list[Path]:
     """Every directory holding *.tf files under modules/ and environments/, sorted."""
-    dirs = {p.parent for base in ("modules", "environments") for p in (root / base).rglob("*.tf")}
+    dirs = {p.parent.resolve() for base in ("modules", "environments") for p in (root / base).rglob("*.tf")}
     return sorted(d for d in dirs if ".terraform" not in d.parts)
 
 
@@ -78,12 +79,19 @@ def roots(root: Path) -> list[Path]:
     return [d for d in terraform_dirs(root) if d.is_relative_to(root / "environments")]
 
 
+@lru_cache(maxsize=None)
+def parse_file(file: Path) -> dict:
+    """python-hcl2's view of one file (cached: one process runs every check on the same files)."""
+    return hcl2.loads(file.read_text(), serialization_options=_OPTIONS)
+
+
+@lru_cache(maxsize=None)
 def load_dir(path: Path) -> TfDir:
+    path = path.resolve()
     tf = TfDir(path)
     for file in sorted(path.glob("*.tf")):
-        text = file.read_text()
-        tf.texts[file] = text
-        for kind, blocks in hcl2.loads(text, serialization_options=_OPTIONS).items():
+        tf.texts[file] = file.read_text()
+        for kind, blocks in parse_file(file).items():
             for block in blocks if isinstance(blocks, list) else [blocks]:
                 tf.blocks.setdefault(kind, []).append((file, block))
     return tf

@@ -1,8 +1,12 @@
-"""Policy on what the scanner cannot see, and on outputs. Offline, trivy does not download registry modules, so
-it never sees the resources inside terraform-aws-modules/* or terraform-google-modules/*; what
-this repository controls there is the inputs it passes. Those inputs, the defaults of our own
-variables and the example tfvars must not open a database to the internet or allow 0.0.0.0/0.
-No output may carry a secret value (passwords, tokens, keys, secret payloads, ephemeral values).
+"""Policy where the scanner is blind, and on outputs.
+
+Offline, trivy does not download registry modules, so it never sees the resources inside
+terraform-aws-modules/* or terraform-google-modules/*; what this repository controls there is the
+inputs it passes. Those inputs, the defaults of our own variables and the example tfvars must not
+open a database to the internet or allow 0.0.0.0/0. trivy also flags open ingress only on SSH and
+RDP, so every ingress rule written here is checked for 0.0.0.0/0 / ::/0 on any port, and every
+resource for a public-database switch. No output may carry a secret value (passwords, tokens,
+keys, secret payloads, ephemeral values).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from pathlib import Path
 
 import hcl2
 
-from .layout import Finding, expressions, load_dir, rel, terraform_dirs
+from .layout import Finding, expressions, load_dir, rel, terraform_dirs, unquote
 
 OPEN_CIDRS = ('"0.0.0.0/0"', '"::/0"')
 # input name -> the value that makes a database or endpoint public
@@ -43,8 +47,35 @@ def _violations(value) -> list[str]:
     return problems
 
 
+# Resource types whose CIDRs admit traffic in (egress to 0.0.0.0/0 is how nodes reach the internet).
+INGRESS_RESOURCES = {
+    "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
+    "google_compute_firewall", "aws_network_acl_rule",
+}
+
+
+def _is_egress(type_name: str, body: dict) -> bool:
+    values = {str(body.get(key, "")).strip('"').lower() for key in ("type", "direction", "egress")}
+    return bool(values & {"egress", "true"}) and type_name != "aws_security_group"
+
+
+def _resource_violations(type_name: str, body: dict) -> list[str]:
+    problems = []
+    for path, leaf in _walk(body):
+        name = ".".join(path)
+        if path and path[-1] in PUBLIC_SWITCHES and leaf is PUBLIC_SWITCHES[path[-1]]:
+            problems.append(f"{name} = true makes the database public")
+    if type_name in INGRESS_RESOURCES and not _is_egress(type_name, body):
+        for path, leaf in _walk(body):
+            if "egress" in path:
+                continue
+            if isinstance(leaf, str) and any(cidr in leaf for cidr in OPEN_CIDRS):
+                problems.append(f"{'.'.join(path)} admits the whole internet ({leaf}) on any port")
+    return problems
+
+
 def check(root: Path) -> tuple[list[Finding], int]:
-    """Return the findings and the number of module calls inspected."""
+    """Return the findings and the number of module calls and resources inspected."""
     findings: list[Finding] = []
     calls = 0
     for directory in terraform_dirs(root):
@@ -54,6 +85,14 @@ def check(root: Path) -> tuple[list[Finding], int]:
             line = tf.line_of(file, rf'^\s*module\s+"{re.escape(name)}"')
             for problem in _violations(body):
                 findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f'module "{name}": {problem}'))
+        for file, block in tf.of("resource"):
+            for type_label, named in block.items():
+                for resource_label, body in named.items():
+                    calls += 1
+                    type_name, name = unquote(type_label), unquote(resource_label)
+                    line = tf.line_of(file, rf'^\s*resource\s+"{re.escape(type_name)}"\s+"{re.escape(name)}"')
+                    for problem in _resource_violations(type_name, body):
+                        findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"))
         for name, (file, body) in tf.named("output").items():
             value = " ".join(expressions(body.get("value")))
             if SECRET_VALUE.search(value):

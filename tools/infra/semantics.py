@@ -69,7 +69,7 @@ def check_references(tf: TfDir, root: Path) -> list[Finding]:
     return findings
 
 
-def check_module_calls(tf: TfDir, root: Path, cache: dict[Path, TfDir]) -> list[Finding]:
+def check_module_calls(tf: TfDir, root: Path) -> list[Finding]:
     findings = []
     calls = tf.named("module")
     for name, (file, body) in calls.items():
@@ -83,7 +83,7 @@ def check_module_calls(tf: TfDir, root: Path, cache: dict[Path, TfDir]) -> list[
         if not source.is_dir() or not any(source.glob("*.tf")):
             findings.append(Finding("module-source", where, f'module "{name}": source {unquote(body["source"])} is not a Terraform module'))
             continue
-        callee = cache.setdefault(source, load_dir(source))
+        callee = load_dir(source)
         inputs = _declared_variables(callee)
         given = {key for key in body if not key.startswith("__")} - META_ARGUMENTS
         for missing in sorted(k for k, required in inputs.items() if required and k not in given):
@@ -98,7 +98,7 @@ def check_module_calls(tf: TfDir, root: Path, cache: dict[Path, TfDir]) -> list[
             continue
         source = _local_source(tf, calls[module][1])
         if source is not None and source.is_dir():
-            callee = cache.setdefault(source, load_dir(source))
+            callee = load_dir(source)
             if output not in callee.named("output"):
                 findings.append(Finding("unknown-module-output", where, f"module.{module}.{output}: {rel(source, root)} has no output \"{output}\""))
     return findings
@@ -154,12 +154,11 @@ def check_kubernetes_version(root: Path) -> list[Finding]:
 def check(root: Path) -> tuple[list[Finding], int]:
     """Return the findings and the number of directories checked."""
     findings: list[Finding] = []
-    cache: dict[Path, TfDir] = {}
     directories = terraform_dirs(root)
     for directory in directories:
-        tf = cache.setdefault(directory.resolve(), load_dir(directory))
+        tf = load_dir(directory)
         findings += check_references(tf, root)
-        findings += check_module_calls(tf, root, cache)
+        findings += check_module_calls(tf, root)
         findings += check_versions(tf, root)
     findings += check_kubernetes_version(root)
     return findings, len(directories)

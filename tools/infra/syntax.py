@@ -8,10 +8,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import hcl2
 import tfparse
 
-from .layout import Finding, rel, terraform_dirs
+from .layout import Finding, parse_file, rel, terraform_dirs
 
 
 @contextmanager
@@ -48,7 +47,7 @@ def check(root: Path) -> tuple[list[Finding], int]:
         for file in sorted(directory.glob("*.tf")):
             files += 1
             try:
-                hcl2.loads(file.read_text())
+                parse_file(file)
             except Exception as error:
                 line = getattr(error, "line", "?")
                 findings.append(Finding("syntax", f"{rel(file, root)}:{line}", f"python-hcl2 cannot read it: {error}"))

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def _ignore_comments(root: Path) -> list[Finding]:
 
 
 def run_trivy(directory: Path) -> dict:
-    trivy = shutil.which("trivy")
+    # On PATH under just; beside the interpreter when the venv's python runs without activation.
+    trivy = shutil.which("trivy") or shutil.which("trivy", path=str(Path(sys.executable).parent))
     if trivy is None:
         raise SystemExit("trivy is not on PATH: run `bash .ci/setup.d/30-infra.sh` (or `just setup`)")
     loopback = "http://127.0.0.1:9"

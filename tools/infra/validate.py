@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = f"{count} modules and roots checked"
         elif name == "module-policy":
             findings, count = module_policy.check(root)
-            summary = f"{count} module calls, variable defaults and example tfvars checked"
+            summary = f"{count} module calls and resources checked (and variable defaults, example tfvars, outputs)"
         elif name == "trivy":
             findings, summary = trivy_scan.check(root)
         else:

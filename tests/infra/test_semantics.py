@@ -1,0 +1,93 @@
+from conftest import Tree
+
+
+def test_an_undeclared_variable_fails(tree: Tree):
+    tree.edit("modules/rds/main.tf", "identifier           = var.identifier", "identifier           = var.identifer")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[undeclared-variable] var.identifer is used" in result.output
+    assert "modules/rds/main.tf:" in result.output
+
+
+def test_a_variable_mentioned_only_in_text_is_not_a_reference(tree: Tree):
+    tree.edit("modules/ecr/variables.tf", '"ECR repository name."', '"ECR repository name (not var.nothing)."')
+    assert tree.check("semantics").code == 0
+
+
+def test_an_undeclared_local_fails(tree: Tree):
+    tree.edit("modules/gcp-ci-identity/main.tf", "(${local.ref_condition})", "(${local.ref_conditions})")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[undeclared-local] local.ref_conditions" in result.output
+
+
+def test_a_missing_required_module_input_fails(tree: Tree):
+    tree.edit("modules/aws-platform/main.tf", "  vpc_id                   = module.network.vpc_id\n", "")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert '[missing-module-input] module "database" does not pass required input "vpc_id" of modules/rds' in result.output
+
+
+def test_a_root_missing_a_required_input_fails(tree: Tree):
+    tree.edit("environments/staging/gcp/main.tf", "  database_tier              = \"db-custom-1-3840\"\n", "")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "environments/staging/gcp/main.tf:" in result.output
+    assert 'required input "database_tier"' in result.output
+
+
+def test_an_unknown_module_input_fails(tree: Tree):
+    tree.edit("environments/dev/gcp/main.tf", "spot_nodes         = true", "spot_nodez         = true")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert '[unknown-module-input] module "platform" passes "spot_nodez"' in result.output
+
+
+def test_an_unknown_module_output_fails(tree: Tree):
+    tree.edit("modules/aws-platform/main.tf", "module.network.private_subnet_ids", "module.network.private_subnetz")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[unknown-module-output] module.network.private_subnetz" in result.output
+
+
+def test_a_call_to_an_undeclared_module_fails(tree: Tree):
+    tree.edit("environments/dev/aws/outputs.tf", "module.platform.image", "module.plattform.image")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[undeclared-module] module.plattform" in result.output
+
+
+def test_a_provider_without_version_constraint_fails(tree: Tree):
+    tree.edit("modules/argocd-bootstrap/versions.tf", '      version = ">= 3.0, < 4.0"\n', "")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert '[provider-version] provider "helm" has no version constraint' in result.output
+
+
+def test_a_resource_of_an_undeclared_provider_fails(tree: Tree):
+    tree.append("modules/ecr/main.tf", 'resource "tls_private_key" "signing" {\n  algorithm = "ED25519"\n}\n')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert 'uses provider "tls", which required_providers does not declare' in result.output
+
+
+def test_a_missing_required_version_fails(tree: Tree):
+    tree.edit("modules/ecr/versions.tf", '  required_version = ">= 1.11"\n', "")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[required-version] required_version is not pinned" in result.output
+
+
+def test_an_unpinned_registry_module_fails(tree: Tree):
+    tree.edit("modules/gke/main.tf", 'version = "~> 37.0"', 'version = ">= 37.0"')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert '[module-version] registry module "cluster"' in result.output
+
+
+def test_a_kubernetes_version_out_of_step_with_the_manifests_fails(tree: Tree):
+    tree.edit("environments/prod/aws/main.tf", 'kubernetes_version = "', 'kubernetes_version = "0')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[kubernetes-version]" in result.output
+    assert "environments/prod/aws/main.tf:" in result.output
