@@ -66,7 +66,7 @@ def test_skipping_or_going_back_is_refused(scratch, src, dst):
 
 def test_nothing_to_promote(scratch):
     run = promote(scratch, "staging", "prod")
-    assert run.returncode == 0 and "nothing to promote" in run.stdout
+    assert run.returncode == 0 and "nothing to change" in run.stdout
     assert git(scratch, "status", "--porcelain") == ""
 
 
@@ -107,3 +107,17 @@ def test_check_fails_when_staging_and_dev_changed_in_one_commit(scratch):
 def test_check_fails_for_an_uncommitted_digest_unknown_upstream(scratch):
     pin(scratch, "staging", OTHER)
     assert promote(scratch, "--check").returncode == 1
+
+
+def test_pin_keeps_the_file_intact_but_for_the_digest(scratch):
+    from tools.k8s.promote import pin as pin_digest
+    before = (scratch / PIN.format("dev")).read_text()
+    pin_digest(scratch, "dev", NEW, "release")
+    assert (scratch / PIN.format("dev")).read_text() == before.replace(OLD, NEW)
+
+
+def test_pin_refuses_a_tag(scratch):
+    from tools.k8s.layout import CheckError
+    from tools.k8s.promote import pin as pin_digest
+    with pytest.raises(CheckError, match="not an image digest"):
+        pin_digest(scratch, "dev", "v1.2.3", "release")

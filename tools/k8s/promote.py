@@ -21,7 +21,9 @@ from pathlib import Path
 from .layout import CLOUDS, ENVIRONMENTS, CheckError, overlay_dir, repo_root, version_file
 from .manifests import kustomize
 
-DIGEST_LINE = re.compile(r"^(?P<prefix>\s*digest:\s*)(?P<digest>sha256:[0-9a-f]{64})\s*$", re.M)
+# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
+DIGEST_LINE = re.compile(r"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>sha256:[0-9a-f]{64})[ \t]*$", re.M)
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def read_digest(text: str, where: str) -> str:
@@ -38,29 +40,39 @@ def next_step(src: str, dst: str) -> None:
         raise CheckError(f"promotion goes {' -> '.join(ENVIRONMENTS)}, one step at a time; {src} -> {dst} is not allowed")
 
 
-def promote(root: Path, src: str, dst: str) -> str:
-    """Rewrite dst's pin to src's digest; returns the printable report (rendered diff per cloud)."""
-    next_step(src, dst)
-    digest = read_digest((root / version_file(src)).read_text(), str(version_file(src)))
-    dst_path = root / version_file(dst)
-    old_text = dst_path.read_text()
-    old = read_digest(old_text, str(version_file(dst)))
+def pin(root: Path, env: str, digest: str, title: str) -> str:
+    """Rewrite env's version pin to digest (the only file touched); returns the report with the rendered
+    difference of both clouds. Also used for a release to dev and for a rollback (.github/scripts)."""
+    if not DIGEST.fullmatch(digest):
+        raise CheckError(f"not an image digest (sha256:<64 hex>): {digest}")
+    path = root / version_file(env)
+    old_text = path.read_text()
+    old = read_digest(old_text, str(version_file(env)))
     if old == digest:
-        return f"{dst} already runs {digest}; nothing to promote"
-    before = {cloud: kustomize(root, overlay_dir(dst, cloud)) for cloud in CLOUDS}
-    dst_path.write_text(DIGEST_LINE.sub(lambda m: m["prefix"] + digest, old_text))
+        return f"{env} already runs {digest}; nothing to change"
+    before = {cloud: kustomize(root, overlay_dir(env, cloud)) for cloud in CLOUDS}
+    path.write_text(DIGEST_LINE.sub(lambda m: m["prefix"] + digest, old_text))
     try:
-        after = {cloud: kustomize(root, overlay_dir(dst, cloud)) for cloud in CLOUDS}
+        after = {cloud: kustomize(root, overlay_dir(env, cloud)) for cloud in CLOUDS}
     except CheckError:
-        dst_path.write_text(old_text)
+        path.write_text(old_text)
         raise
-    report = [f"promote {src} -> {dst}: {old} -> {digest}", f"changed: {version_file(dst)}"]
+    report = [f"{title}: {old} -> {digest}", f"changed: {version_file(env)}"]
     for cloud in CLOUDS:
-        name = f"{dst}-{cloud}"
+        name = f"{env}-{cloud}"
         report += difflib.unified_diff(before[cloud].splitlines(), after[cloud].splitlines(),
                                        f"{name} (before)", f"{name} (after)", lineterm="", n=2)
-    report.append(f'next: git commit -m "Promote {digest[:19]} from {src} to {dst}" -- {version_file(dst)}')
     return "\n".join(report)
+
+
+def promote(root: Path, src: str, dst: str) -> str:
+    """Copy src's digest into dst's pin, one step along the promotion order."""
+    next_step(src, dst)
+    digest = read_digest((root / version_file(src)).read_text(), str(version_file(src)))
+    report = pin(root, dst, digest, f"promote {src} -> {dst}")
+    if report.endswith("nothing to change"):
+        return report
+    return report + f'\nnext: git commit -m "Promote {digest[:19]} from {src} to {dst}" -- {version_file(dst)}'
 
 
 def git(root: Path, *args: str) -> str:
