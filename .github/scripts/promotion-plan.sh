@@ -7,6 +7,11 @@
 set -euo pipefail
 
 : "${TO:?target environment}"
+# Promotions describe what main deploys: run them from main only (the cloud trust accepts main too).
+if [ "${GITHUB_REF:-refs/heads/main}" != refs/heads/main ]; then
+  echo "::error::run promote from main, not ${GITHUB_REF}" >&2
+  exit 1
+fi
 if [ -n "${DIGEST:-}" ]; then
   if ! [[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
     echo "::error::digest must look like sha256:<64 hex>, got '${DIGEST}'" >&2

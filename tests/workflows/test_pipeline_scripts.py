@@ -81,7 +81,8 @@ def test_the_rendered_diff_fits_a_comment(tmp_path: Path):
 
 
 def plan(**env: str):
-    return run(["bash", str(SCRIPTS / "promotion-plan.sh")], env=env)
+    # Independent of where the tests run (in GitHub, GITHUB_REF is the PR's merge ref).
+    return run(["bash", str(SCRIPTS / "promotion-plan.sh")], env={"GITHUB_REF": "refs/heads/main", **env})
 
 
 def test_promotion_goes_one_step_at_a_time():
@@ -92,6 +93,13 @@ def test_promotion_goes_one_step_at_a_time():
     skip = plan(FROM="dev", TO="prod")
     assert skip.returncode == 1
     assert "promotions go dev -> staging -> prod" in skip.stderr
+
+
+def test_a_promotion_runs_from_main_only():
+    other = plan(FROM="dev", TO="staging", GITHUB_REF="refs/heads/feature")
+    assert other.returncode == 1
+    assert "run promote from main" in other.stderr
+    assert plan(FROM="dev", TO="staging", GITHUB_REF="refs/heads/main").returncode == 0
 
 
 def test_a_rollback_names_a_digest_and_a_reason():
