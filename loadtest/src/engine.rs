@@ -185,9 +185,10 @@ fn dispatch(
         let lag = Instant::now().saturating_duration_since(intended);
         let second = offset.as_secs() as usize;
         let measured = offset >= plan.warmup;
-        let op = shared.workload.next_op(&mut rng);
         match Arc::clone(&shared.permits).try_acquire_owned() {
             Ok(permit) => {
+                // Generated only for requests actually sent: past the cap the dispatcher stays cheap.
+                let op = shared.workload.next_op(&mut rng);
                 shared
                     .recorder()
                     .scheduled(second, measured, false, lag, lag > plan.late_after);

@@ -76,9 +76,12 @@ struct RunArgs {
     /// Number of pre-seeded contents (listed during the run).
     #[arg(long)]
     seed_contents: Option<u64>,
-    /// Comments per pre-seeded content.
+    /// Comments per pre-seeded content (0: the seeded contents already have comments).
     #[arg(long)]
     seed_per_content: Option<u32>,
+    /// First content id of the generated data (separates runs against one database).
+    #[arg(long)]
+    first_content_id: Option<u64>,
     /// Path for the `get` scenario.
     #[arg(long)]
     get_path: Option<String>,
@@ -131,6 +134,9 @@ impl RunArgs {
         }
         if let Some(v) = self.seed_per_content {
             s.data.seed_comments_per_content = v;
+        }
+        if let Some(v) = self.first_content_id {
+            s.data.first_content_id = v;
         }
         if let Some(v) = &self.get_path {
             s.get_path.clone_from(v);

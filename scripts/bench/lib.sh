@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Shared by loadtest.sh and bench.sh: a labelled PostgreSQL container on a random loopback port and a
+# release comments-api against it, both stopped by `cleanup` (install it with `trap cleanup EXIT`).
+# Every wait is bounded.
+
+LT_LABEL=comments-platform.loadtest
+LT_CONTAINER=""
+LT_SERVICE_PID=""
+LT_PG_PASSWORD=loadtest
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+die() {
+  log "error: $*"
+  exit 2
+}
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+target_dir() { echo "${CARGO_TARGET_DIR:-$(repo_root)/target}"; }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# TEST_POSTGRES_IMAGE as the integration tests use it; without it the official postgres:17 when present
+# (or pullable), else the locally built stand-in that .ci/setup.d/10-images.sh provides.
+postgres_image() {
+  if [ -n "${TEST_POSTGRES_IMAGE:-}" ]; then
+    echo "$TEST_POSTGRES_IMAGE"
+  elif docker image inspect postgres:17 >/dev/null 2>&1; then
+    echo postgres:17
+  elif docker image inspect comments-platform/postgres-test:17 >/dev/null 2>&1; then
+    echo comments-platform/postgres-test:17
+  else
+    echo postgres:17
+  fi
+}
+
+# start_postgres [server options...]: sets LT_PG_PORT and LT_DATABASE_URL.
+start_postgres() {
+  local image
+  image=$(postgres_image)
+  LT_CONTAINER=$(docker run -d --rm --label "$LT_LABEL=$$" \
+    -e POSTGRES_PASSWORD="$LT_PG_PASSWORD" -e POSTGRES_DB=comments \
+    -p 127.0.0.1::5432 "$image" "$@") || die "could not start PostgreSQL from image $image"
+  LT_PG_PORT=$(docker port "$LT_CONTAINER" 5432/tcp | head -n1 | sed 's/.*://')
+  LT_DATABASE_URL="postgres://postgres:${LT_PG_PASSWORD}@127.0.0.1:${LT_PG_PORT}/comments"
+  export LT_PG_PORT LT_DATABASE_URL
+  local deadline=$((SECONDS + 90))
+  until pg_isready -q -h 127.0.0.1 -p "$LT_PG_PORT" -d comments -U postgres; do
+    ((SECONDS < deadline)) || die "PostgreSQL ($image) not ready after 90 s"
+    sleep 0.3
+  done
+  # The server answers before the init scripts have finished only in the temporary init phase, which
+  # listens on the socket alone; a TCP answer is the real server. One query proves it.
+  until PGPASSWORD=$LT_PG_PASSWORD psql -qAt -h 127.0.0.1 -p "$LT_PG_PORT" -U postgres -d comments -c 'select 1' >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "PostgreSQL ($image) does not accept queries after 90 s"
+    sleep 0.3
+  done
+  log "PostgreSQL ($image) on 127.0.0.1:${LT_PG_PORT}"
+}
+
+# start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID.
+start_service() {
+  local logfile=$1
+  shift
+  local port admin
+  port=$(free_port)
+  admin=$(free_port)
+  while [ "$admin" = "$port" ]; do admin=$(free_port); done
+  env APP_DATABASE__URL="$LT_DATABASE_URL" APP_SERVER__HOST=127.0.0.1 APP_SERVER__PORT="$port" \
+    APP_SERVER__ADMIN_PORT="$admin" APP_LOG__LEVEL="${APP_LOG__LEVEL:-warn}" APP_LOG__FORMAT=json "$@" \
+    "$(target_dir)/release/comments-api" serve >"$logfile" 2>&1 &
+  LT_SERVICE_PID=$!
+  LT_API="http://127.0.0.1:${port}"
+  LT_ADMIN="http://127.0.0.1:${admin}"
+  export LT_API LT_ADMIN LT_SERVICE_PID
+  local deadline=$((SECONDS + 60))
+  until curl -fsS -o /dev/null "$LT_ADMIN/readyz" 2>/dev/null; do
+    kill -0 "$LT_SERVICE_PID" 2>/dev/null || die "comments-api exited; log: $(tail -n 20 "$logfile")"
+    ((SECONDS < deadline)) || die "comments-api not ready after 60 s; log: $(tail -n 20 "$logfile")"
+    sleep 0.2
+  done
+  log "comments-api (pid ${LT_SERVICE_PID}) on ${LT_API}, admin ${LT_ADMIN}"
+}
+
+stop_service() {
+  if [ -n "$LT_SERVICE_PID" ] && kill -0 "$LT_SERVICE_PID" 2>/dev/null; then
+    kill -TERM "$LT_SERVICE_PID" 2>/dev/null || true
+    local deadline=$((SECONDS + 25))
+    while kill -0 "$LT_SERVICE_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL "$LT_SERVICE_PID" 2>/dev/null || true
+  fi
+  LT_SERVICE_PID=""
+}
+
+cleanup() {
+  stop_service
+  if [ -n "$LT_CONTAINER" ]; then
+    docker rm -f "$LT_CONTAINER" >/dev/null 2>&1 || true
+    LT_CONTAINER=""
+  fi
+}
+
+build_release() {
+  log "building release comments-api and loadtest"
+  (cd "$(repo_root)" && cargo build --release --locked -p comments-api -p loadtest) || die "release build failed"
+}
+
+loadtest_bin() { echo "$(target_dir)/release/loadtest"; }
