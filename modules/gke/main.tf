@@ -22,13 +22,13 @@ module "cluster" {
   master_ipv4_cidr_block     = var.master_ipv4_cidr_block
   master_authorized_networks = var.master_authorized_networks
 
-  identity_namespace    = "enabled"
-  datapath_provider     = "ADVANCED_DATAPATH"
-  network_policy        = false
-  enable_shielded_nodes = true
-  gce_pd_csi_driver     = true
-  http_load_balancing   = true
-  deletion_protection   = var.deletion_protection
+  identity_namespace      = "enabled"
+  datapath_provider       = "ADVANCED_DATAPATH"
+  network_policy          = false
+  enable_shielded_nodes   = true
+  gce_pd_csi_driver       = true
+  http_load_balancing     = true
+  deletion_protection     = var.deletion_protection
   cluster_resource_labels = merge(var.labels, { cluster = var.name })
 
   remove_default_node_pool = true

@@ -50,3 +50,6 @@ def tree(tmp_path: Path) -> Tree:
             shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
     shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
     return Tree(tmp_path)
+
+# The tests import tools.infra from the repository.
+sys.path.insert(0, str(REPO))
