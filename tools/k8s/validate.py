@@ -5,8 +5,9 @@ Steps (all run; every failure is listed, then the exit status is 1):
   2. strict schema validation: built-in kinds against Kubernetes <environments/kubernetes-version.txt>,
      custom resources against tools/k8s/schemas; a kind with no schema fails;
   3. repository invariants per overlay (digest pins, probes, limits, security context, prod size, ...);
-  4. the ApplicationSet maps every cluster label combination to its overlay and nothing else;
-  5. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
+  4. the alerting rules: promtool syntax check and unit tests (alert-tests/<env>.yaml);
+  5. the ApplicationSet maps every cluster label combination to its overlay and nothing else;
+  6. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from . import alert_rules
 from . import appset
 from . import invariants
 from . import policy
@@ -59,6 +61,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
             problems = invariants.check_overlay(objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}"))
             errors += [f"{env}-{cloud}: {p}" for p in problems]
     print(f"invariants: {len(ENVIRONMENTS) * len(CLOUDS)} overlays, {len(errors) - before} problems")
+
+    problems, tests = alert_rules.check(objs)
+    errors += problems
+    print(f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems")
 
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
