@@ -157,3 +157,15 @@ def test_kind_outside_the_project_fails(prod, rendered, anchors):
     prod.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
                  "metadata": {"name": "x", "namespace": "comments"}})
     assert "Role/x: kind rbac.authorization.k8s.io/Role is not allowed by AppProject/comments-prod" in check_prod(prod, rendered, anchors)
+
+
+def test_dashboard_with_unknown_metric_fails(prod, rendered, anchors):
+    dashboard = next(o for o in prod if o["kind"] == "ConfigMap")
+    key = next(iter(dashboard["data"]))
+    dashboard["data"][key] = dashboard["data"][key].replace("db_pool_max_connections", "db_pool_size")
+    assert f"dashboard {key}: db_pool_size is not a metric the service exports" in check_prod(prod, rendered, anchors)
+
+
+def test_dashboard_without_sidecar_label_fails(prod, rendered, anchors):
+    del next(o for o in prod if o["kind"] == "ConfigMap")["metadata"]["labels"]["grafana_dashboard"]
+    assert any("labelled grafana_dashboard=1" in e for e in check_prod(prod, rendered, anchors))

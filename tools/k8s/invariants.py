@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -228,6 +229,27 @@ def check_alerts(objs: list[dict], anchors: set[str]) -> list[str]:
     return errors
 
 
+def check_dashboard(objs: list[dict]) -> list[str]:
+    """The Grafana dashboard ConfigMap reaches the sidecar and its queries use the service's real metrics."""
+    maps = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("comments-api-dashboard")]
+    if len(maps) != 1 or maps[0]["metadata"].get("labels", {}).get("grafana_dashboard") != "1":
+        return ["exactly one ConfigMap comments-api-dashboard-* labelled grafana_dashboard=1 is required"]
+    errors = []
+    for key, text in maps[0].get("data", {}).items():
+        try:
+            dashboard = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.append(f"dashboard {key}: not JSON: {exc}")
+            continue
+        exprs = [t.get("expr", "") for p in dashboard.get("panels", []) for t in p.get("targets", [])]
+        if not exprs:
+            errors.append(f"dashboard {key}: no queries")
+        for ident in {i for e in exprs for i in re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", e)}:
+            if ident.startswith(SERVICE_METRIC_PREFIXES) and ident not in SERVICE_METRICS:
+                errors.append(f"dashboard {key}: {ident} is not a metric the service exports")
+    return errors
+
+
 def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     """Every rendered kind must be allowed by the environment's AppProject, or Argo CD refuses the sync."""
     spec = project["spec"]
@@ -244,7 +266,7 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
 def check_overlay(objs: list[dict], env: str, cloud: str, pinned_digest: str | None, anchors: set[str], project: dict | None) -> list[str]:
     errors = (check_images(objs, cloud, pinned_digest) + check_pod_hardening(objs) + check_api_deployment(objs)
               + check_migration(objs) + check_availability(objs, env) + check_environment_values(objs, env)
-              + check_alerts(objs, anchors))
+              + check_alerts(objs, anchors) + check_dashboard(objs))
     if project is None:
         errors.append(f"AppProject/comments-{env} is not rendered by argocd/bootstrap")
     else:
