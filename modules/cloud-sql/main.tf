@@ -27,14 +27,17 @@ module "postgres" {
   user_labels                 = var.labels
 
   ip_configuration = {
-    ipv4_enabled    = false
-    private_network = var.network_self_link
-    ssl_mode        = "ENCRYPTED_ONLY"
+    ipv4_enabled        = false
+    private_network     = var.network_self_link
+    ssl_mode            = "ENCRYPTED_ONLY"
+    authorized_networks = []
+    allocated_ip_range  = null
   }
 
   backup_configuration = {
     enabled                        = true
     start_time                     = "02:00"
+    location                       = null
     point_in_time_recovery_enabled = true
     transaction_log_retention_days = tostring(var.log_retention_days)
     retained_backups               = var.backup_retained_count

@@ -128,7 +128,7 @@ def test_a_public_database_through_a_registry_module_input_fails(tree: Tree):
 
 
 def test_a_public_cloud_sql_ip_through_a_registry_module_input_fails(tree: Tree):
-    tree.edit("modules/cloud-sql/main.tf", "ipv4_enabled    = false", "ipv4_enabled    = true")
+    tree.edit("modules/cloud-sql/main.tf", "ipv4_enabled        = false", "ipv4_enabled        = true")
     result = tree.check("module-policy")
     assert result.code == 1
     assert "ip_configuration.ipv4_enabled = true" in result.output

@@ -91,3 +91,10 @@ def test_a_kubernetes_version_out_of_step_with_the_manifests_fails(tree: Tree):
     assert result.code == 1
     assert "[kubernetes-version]" in result.output
     assert "environments/prod/aws/main.tf:" in result.output
+
+
+def test_a_root_drifting_from_its_siblings_fails(tree: Tree):
+    tree.edit("environments/staging/aws/variables.tf", 'default     = "eu-west-1"', 'default     = "us-east-1"')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "environments/staging/aws/variables.tf: [root-drift] differs from environments/dev/aws/variables.tf" in result.output

@@ -7,7 +7,9 @@
 - every module and root pins required_version and gives every required provider a version
   constraint, and every provider its resources use is declared there;
 - every registry module is pinned (exact version or ~>);
-- every root pins kubernetes_version to environments/kubernetes-version.txt.
+- every root pins kubernetes_version to environments/kubernetes-version.txt;
+- the roots of one cloud differ only in main.tf (sizing): their other files are the same once
+  the environment's name is set aside, so the per-root boilerplate cannot drift.
 """
 
 from __future__ import annotations
@@ -151,6 +153,30 @@ def check_kubernetes_version(root: Path) -> list[Finding]:
     return findings
 
 
+SHARED_ROOT_FILES = ("versions.tf", "providers.tf", "variables.tf", "outputs.tf")
+
+
+def check_roots_in_step(root: Path) -> list[Finding]:
+    """environments/<env>/<cloud>: every file but main.tf equal across environments, modulo <env>."""
+    findings = []
+    by_cloud: dict[str, list[Path]] = {}
+    for directory in roots(root):
+        by_cloud.setdefault(directory.name, []).append(directory)
+    for cloud, directories in sorted(by_cloud.items()):
+        reference = directories[0]
+        for name in SHARED_ROOT_FILES:
+            def normalised(directory: Path) -> str | None:
+                file = directory / name
+                if not file.is_file():
+                    return None
+                return re.sub(rf"\b{re.escape(directory.parent.name)}\b", "<env>", file.read_text())
+            wanted = normalised(reference)
+            for other in directories[1:]:
+                if normalised(other) != wanted:
+                    findings.append(Finding("root-drift", rel(other / name, root), f"differs from {rel(reference / name, root)} beyond the environment name: change every {cloud} root together (sizing belongs in main.tf)"))
+    return findings
+
+
 def check(root: Path) -> tuple[list[Finding], int]:
     """Return the findings and the number of directories checked."""
     findings: list[Finding] = []
@@ -161,4 +187,5 @@ def check(root: Path) -> tuple[list[Finding], int]:
         findings += check_module_calls(tf, root)
         findings += check_versions(tf, root)
     findings += check_kubernetes_version(root)
+    findings += check_roots_in_step(root)
     return findings, len(directories)
