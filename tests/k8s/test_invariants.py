@@ -7,6 +7,7 @@ import pytest
 from conftest import REPO
 from tools.k8s import invariants
 from tools.k8s.manifests import documents, kustomize
+from tools.k8s.validate import pinned_digest
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -49,7 +50,8 @@ def test_every_overlay_satisfies_the_invariants(rendered, anchors):
         if name == "argocd":
             continue
         env, cloud = name.split("-")
-        assert invariants.check_overlay(objs, env, cloud, DIGEST, anchors, project(rendered, env)) == []
+        digest = pinned_digest(REPO, env)
+        assert invariants.check_overlay(objs, env, cloud, digest, anchors, project(rendered, env)) == []
 
 
 def test_tag_image_fails(prod, rendered, anchors):

@@ -111,9 +111,9 @@ def test_check_fails_for_an_uncommitted_digest_unknown_upstream(scratch):
 
 def test_pin_keeps_the_file_intact_but_for_the_digest(scratch):
     from tools.k8s.promote import pin as pin_digest
-    before = (scratch / PIN.format("dev")).read_text()
-    pin_digest(scratch, "dev", NEW, "release")
-    assert (scratch / PIN.format("dev")).read_text() == before.replace(OLD, NEW)
+    before = (scratch / PIN.format("staging")).read_text()
+    pin_digest(scratch, "staging", NEW, "rollback")
+    assert (scratch / PIN.format("staging")).read_text() == before.replace(OLD, NEW)
 
 
 def test_pin_refuses_a_tag(scratch):
