@@ -24,10 +24,19 @@ run *ARGS:
 migrate:
     cargo run -p comments-api -- migrate
 
-# Run every test: unit tests and the integration tests against SQLite and PostgreSQL (Docker or TEST_DATABASE_URL).
+# Run every test: unit tests, and the integration tests against SQLite and PostgreSQL (Docker or TEST_DATABASE_URL).
 test *ARGS:
-    cargo nextest run --workspace --no-fail-fast {{ARGS}}
-    cargo test --workspace --doc
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # Offline machines: prefer the locally built PostgreSQL image when the official one is absent.
+    local_image=comments-platform/postgres-test:17
+    if [ -z "${TEST_POSTGRES_IMAGE:-}${TEST_DATABASE_URL:-}" ] \
+        && ! docker image inspect postgres:17-alpine >/dev/null 2>&1 \
+        && docker image inspect "$local_image" >/dev/null 2>&1; then
+      export TEST_POSTGRES_IMAGE=$local_image
+      echo "test: using the local PostgreSQL image $local_image"
+    fi
+    cargo test --workspace --locked {{ARGS}}
 
 # Format check and clippy with warnings as errors.
 lint:

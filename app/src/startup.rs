@@ -17,6 +17,9 @@ use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
 
+/// How long the pool may take to close after the listeners stopped.
+const POOL_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct Application {
     settings: Settings,
     store: CommentStore,
@@ -121,10 +124,11 @@ impl Application {
             .await
             .context("admin listener task panicked")?
             .context("admin listener failed")?;
-        self.store
-            .close()
-            .await
-            .context("cannot close the database pool")?;
+        // Requests cut by the grace period may still hold connections; do not wait for them.
+        match tokio::time::timeout(POOL_CLOSE_TIMEOUT, self.store.close()).await {
+            Ok(closed) => closed.context("cannot close the database pool")?,
+            Err(_) => tracing::warn!("database pool still busy after the grace period; exiting"),
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -1,10 +1,15 @@
 //! Refuses request bodies over the configured size with 413, whether announced by
-//! Content-Length or streamed chunked, before any parser buffers them.
+//! Content-Length or streamed chunked, before any parser sees them.
 
-use poem::error::ReadBodyError;
+use futures::StreamExt;
 use poem::http::StatusCode;
 use poem::http::header::CONTENT_LENGTH;
 use poem::{Endpoint, Error, Request, Result};
+
+/// An oversized body up to this size is read and discarded before the 413 goes out, so an
+/// ordinary client that is still sending sees the answer instead of a reset connection. Larger
+/// ones are cut off at once (the connection closes).
+const DRAIN_LIMIT: u64 = 1024 * 1024;
 
 pub async fn limit_body<E: Endpoint>(next: E, max: usize, mut req: Request) -> Result<E::Output> {
     let too_large = || {
@@ -18,15 +23,30 @@ pub async fn limit_body<E: Endpoint>(next: E, max: usize, mut req: Request) -> R
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|len| len > max as u64) {
+    if announced.is_some_and(|len| len > DRAIN_LIMIT) {
         return Err(too_large());
     }
-    let body = req.take_body();
-    let bytes = match body.into_bytes_limit(max).await {
-        Ok(bytes) => bytes,
-        Err(ReadBodyError::PayloadTooLarge) => return Err(too_large()),
-        Err(err) => return Err(err.into()),
-    };
-    req.set_body(bytes);
+    let mut chunks = req.take_body().into_bytes_stream();
+    let mut body = Vec::with_capacity(announced.map_or(0, |len| len.min(max as u64) as usize));
+    let mut received: u64 = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|err| {
+            Error::from_string(
+                format!("cannot read the request body: {err}"),
+                StatusCode::BAD_REQUEST,
+            )
+        })?;
+        received += chunk.len() as u64;
+        if received > DRAIN_LIMIT {
+            return Err(too_large());
+        }
+        if received <= max as u64 {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if received > max as u64 {
+        return Err(too_large());
+    }
+    req.set_body(body);
     next.call(req).await
 }

@@ -189,6 +189,7 @@ fn list_bad_request(err: Error) -> ListResponse {
         "content_id must be a positive 64-bit integer".to_owned()
     } else if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         match e.name {
+            "content_id" => "content_id must be a positive 64-bit integer".to_owned(),
             "limit" => format!("limit must be an integer from 1 to {MAX_PAGE_SIZE}"),
             name => format!("invalid query parameter `{name}`: {}", e.reason),
         }

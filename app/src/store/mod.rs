@@ -10,7 +10,8 @@ use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
@@ -51,11 +52,44 @@ pub enum StoreError {
 
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
-        match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err),
-            _ => Self::Other(err),
+        if is_unavailable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Other(err)
         }
     }
+}
+
+/// True when the failure is about reaching the database (pool exhausted or closed, connection
+/// refused or dropped), not about the statement: the client may retry, and gets a 503.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as SqlxError;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                SqlxError::Io(_)
+                    | SqlxError::Tls(_)
+                    | SqlxError::PoolTimedOut
+                    | SqlxError::PoolClosed
+                    | SqlxError::WorkerCrashed
+            ) || is_transient_database_code(e.as_database_error().and_then(|d| d.code()).as_deref())
+        }
+        _ => false,
+    }
+}
+
+/// Server-side codes that mean "not now" rather than "never": PostgreSQL connection exceptions
+/// (class 08), shutdown/startup (57P01-57P03), too many connections (53300); SQLite BUSY and
+/// LOCKED, including their extended codes (the low byte carries the primary code).
+fn is_transient_database_code(code: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    if let Ok(sqlite) = code.parse::<u32>() {
+        return matches!(sqlite & 0xff, 5 | 6);
+    }
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
 #[derive(Clone, Debug)]
@@ -96,22 +130,32 @@ impl CommentStore {
         })
     }
 
-    /// Applies pending migrations. On PostgreSQL the whole run holds a transaction-scoped
-    /// advisory lock, so replicas or jobs migrating at once run one after the other and the
-    /// later ones find nothing to do; DDL is transactional there, so a failure leaves no trace.
+    /// Applies pending migrations inside one transaction that first takes a database-wide lock,
+    /// so migrators running at once (replicas, jobs) go one after the other and the later ones
+    /// find nothing to do. PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN
+    /// IMMEDIATE, which makes every other writer wait. DDL is transactional on both, so a failed
+    /// migration leaves no trace.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        match self.db.get_database_backend() {
+        let txn = match self.db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let txn = self.db.begin().await?;
                 txn.execute_unprepared(&format!(
                     "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
                 ))
                 .await?;
-                Migrator::up(&txn, None).await?;
-                txn.commit().await
+                txn
             }
-            _ => Migrator::up(&self.db, None).await,
-        }
+            _ => {
+                self.db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+        };
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
     }
 
     /// Stores the comment unless an identical one exists; either way returns where it lives.

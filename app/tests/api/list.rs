@@ -1,0 +1,109 @@
+//! GET /api/comment/list/{content_id}: oldest first, bounded, pageable with a cursor.
+
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestApp, comment, spawn_app};
+use crate::on_both_databases;
+
+on_both_databases!(
+    pages_follow_the_cursor_until_the_end,
+    default_limit_bounds_an_unparameterised_list,
+    comments_of_other_content_never_leak,
+);
+
+async fn seed(app: &TestApp, content_id: i64, count: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(count);
+    for n in 0..count {
+        let body: Value = app
+            .post_comment(&comment(
+                &format!("user{n}@example.com"),
+                &format!("comment {n}"),
+                content_id,
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+async fn pages_follow_the_cursor_until_the_end(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ids = seed(&app, 7, 12).await;
+
+    let mut seen = Vec::new();
+    let mut query = "limit=5".to_owned();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        assert!(pages <= 5, "pagination does not end");
+        let resp = app.list_comments("7", &query).await;
+        assert_eq!(resp.status().as_u16(), 200);
+        let next = resp
+            .headers()
+            .get("x-next-cursor")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let link = resp
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let page: Vec<Value> = resp.json().await.unwrap();
+        seen.extend(page.iter().map(|c| c["id"].as_i64().unwrap()));
+        match next {
+            Some(cursor) => {
+                assert_eq!(page.len(), 5);
+                let link = link.expect("a Link header with the cursor");
+                assert!(
+                    link.contains(&format!("cursor={cursor}")) && link.ends_with("rel=\"next\""),
+                    "{link}"
+                );
+                query = format!("limit=5&cursor={cursor}");
+            }
+            None => {
+                assert!(link.is_none());
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ids, "every comment once, oldest first");
+
+    // A page after the last one is empty, not 404: the content exists.
+    let last = ids.last().unwrap();
+    let resp = app.list_comments("7", &format!("cursor={last}")).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.json::<Vec<Value>>().await.unwrap().len(), 0);
+}
+
+async fn default_limit_bounds_an_unparameterised_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app, 3, 101).await;
+    let resp = app.list_comments("3", "").await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp.headers().contains_key("x-next-cursor"));
+    let page: Vec<Value> = resp.json().await.unwrap();
+    assert_eq!(page.len(), 100, "the default page size");
+
+    let all: Vec<Value> = app
+        .list_comments("3", "limit=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 101);
+}
+
+async fn comments_of_other_content_never_leak(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app, 1, 2).await;
+    seed(&app, 2, 3).await;
+    let one: Vec<Value> = app.list_comments("1", "").await.json().await.unwrap();
+    let two: Vec<Value> = app.list_comments("2", "").await.json().await.unwrap();
+    assert_eq!((one.len(), two.len()), (2, 3));
+    assert!(
+        one.iter().all(|c| c.get("fingerprint").is_none()),
+        "internal columns stay inside"
+    );
+}
