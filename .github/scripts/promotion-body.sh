@@ -43,6 +43,12 @@ elif [ -n "$evidence_dir" ] && [ -s "$evidence_dir/report.md" ]; then
   fi
   cat "$evidence_dir/report.md"
   echo
+elif [ "$target" = dev ]; then
+  echo "### Load-test evidence"
+  echo
+  echo "A release reaches dev after the PR SLO load test of its pull request and of \`main\` (pr.yml);"
+  echo "staging and prod get a fresh run against their own SLO when promoted."
+  echo
 else
   echo "### Load-test evidence"
   echo

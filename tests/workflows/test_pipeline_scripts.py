@@ -130,6 +130,14 @@ def test_the_promotion_description_carries_diff_evidence_and_undo(tmp_path: Path
     assert "-f to=staging -f digest=sha256:" in body
 
 
+def test_a_release_to_dev_points_at_the_pr_gate(tmp_path: Path):
+    promote_out = tmp_path / "promote.txt"
+    promote_out.write_text("diff\n")
+    result = run(["bash", str(SCRIPTS / "promotion-body.sh"), "dev", DIGEST, "release of abc", str(promote_out), ""])
+    assert result.returncode == 0, result.stderr
+    assert "PR SLO load test of its pull request" in result.stdout
+
+
 def test_a_rollback_description_explains_the_missing_load_test(tmp_path: Path):
     promote_out = tmp_path / "promote.txt"
     promote_out.write_text("diff\n")
