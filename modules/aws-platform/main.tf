@@ -56,6 +56,13 @@ module "registry" {
   tags = local.tags
 }
 
+module "edge" {
+  source = "../aws-edge"
+
+  hostname = var.hostname
+  tags     = local.tags
+}
+
 module "service_identity" {
   source = "../aws-service-identity"
 

@@ -44,6 +44,21 @@ output "database_master_secret_arn" {
   value       = module.database.master_user_secret_arn
 }
 
+output "vpc_id" {
+  description = "VPC ID (the load balancer controller's vpcId)."
+  value       = module.network.vpc_id
+}
+
+output "certificate_arn" {
+  description = "ACM certificate of the hostname."
+  value       = module.edge.certificate_arn
+}
+
+output "dns_records" {
+  description = "DNS record validating the certificate (create once)."
+  value       = module.edge.dns_records
+}
+
 output "vpc_cidr" {
   description = "VPC CIDR."
   value       = module.network.vpc_cidr_block

@@ -13,6 +13,11 @@ variable "kubernetes_version" {
   type        = string
 }
 
+variable "hostname" {
+  description = "Public hostname of the service in this environment."
+  type        = string
+}
+
 variable "github_repository" {
   description = "owner/name of the GitHub repository allowed to push images."
   type        = string

@@ -52,3 +52,24 @@ module "cluster" {
 
   tags = var.tags
 }
+
+# The AWS Load Balancer Controller (installed by Argo CD, argocd/applicationsets) turns the
+# overlay's Ingress into an ALB; its IAM role reaches kube-system/aws-load-balancer-controller
+# through Pod Identity. The policy is the controller's published one, kept by the module.
+module "lb_controller_identity" {
+  source  = "terraform-aws-modules/eks-pod-identity/aws"
+  version = "~> 2.0"
+
+  name                            = "${var.name}-aws-load-balancer-controller"
+  attach_aws_lb_controller_policy = true
+
+  associations = {
+    controller = {
+      cluster_name    = module.cluster.cluster_name
+      namespace       = "kube-system"
+      service_account = "aws-load-balancer-controller"
+    }
+  }
+
+  tags = var.tags
+}

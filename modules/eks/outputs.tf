@@ -14,6 +14,11 @@ output "cluster_certificate_authority_data" {
   sensitive   = true
 }
 
+output "lb_controller_role_arn" {
+  description = "IAM role of the AWS Load Balancer Controller (Pod Identity)."
+  value       = module.lb_controller_identity.iam_role_arn
+}
+
 output "node_security_group_id" {
   description = "Security group of the nodes (and so of the pods); the database admits it."
   value       = module.cluster.node_security_group_id

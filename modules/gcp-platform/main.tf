@@ -6,6 +6,7 @@ locals {
   labels = { app = "comments", environment = var.environment, managed-by = "terraform" }
   apis = [
     "artifactregistry.googleapis.com",
+    "certificatemanager.googleapis.com",
     "compute.googleapis.com",
     "container.googleapis.com",
     "iam.googleapis.com",
@@ -83,6 +84,15 @@ module "registry" {
   project_id = var.project_id
   region     = var.region
   labels     = local.labels
+
+  depends_on = [google_project_service.apis]
+}
+
+module "edge" {
+  source = "../gcp-edge"
+
+  project_id = var.project_id
+  hostname   = var.hostname
 
   depends_on = [google_project_service.apis]
 }

@@ -45,6 +45,16 @@ output "database_cidr" {
   value       = module.network.private_services_cidr
 }
 
+output "gateway_address" {
+  description = "Global IP the hostname points to."
+  value       = module.edge.address
+}
+
+output "dns_records" {
+  description = "DNS records to create once (service A record, certificate authorisation CNAME)."
+  value       = module.edge.dns_records
+}
+
 output "database_instance" {
   description = "Cloud SQL connection name."
   value       = module.database.connection_name

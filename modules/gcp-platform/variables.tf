@@ -29,6 +29,11 @@ variable "release_channel" {
   default     = "REGULAR"
 }
 
+variable "hostname" {
+  description = "Public hostname of the service in this environment."
+  type        = string
+}
+
 variable "github_repository" {
   description = "owner/name of the GitHub repository allowed to push images."
   type        = string

@@ -1,5 +1,5 @@
-# Regional GKE Standard cluster with private nodes, Workload Identity, Dataplane V2 and one
-# autoscaled node pool. Standard rather than Autopilot: see docs/infrastructure.md.
+# Regional GKE Standard cluster with private nodes, Workload Identity, Dataplane V2, the Gateway
+# API (the overlays expose the service through a Gateway) and one autoscaled node pool. Standard rather than Autopilot: see docs/infrastructure.md.
 
 module "cluster" {
   source  = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster"
@@ -28,6 +28,7 @@ module "cluster" {
   enable_shielded_nodes   = true
   gce_pd_csi_driver       = true
   http_load_balancing     = true
+  gateway_api_channel     = "CHANNEL_STANDARD"
   deletion_protection     = var.deletion_protection
   cluster_resource_labels = merge(var.labels, { cluster = var.name })
 

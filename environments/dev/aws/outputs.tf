@@ -39,10 +39,17 @@ output "nat_public_ips" {
 }
 
 output "cluster_values" {
-  description = "What environments/<env>/eks/cluster-values.yaml needs (hostname and certificate come from DNS/ACM)."
+  description = "What environments/<env>/eks/cluster-values.yaml needs."
   value = {
-    awsRegion    = var.region
-    vpcCidr      = module.platform.vpc_cidr
-    databaseCidr = module.platform.database_cidr
+    hostname       = var.hostname
+    awsRegion      = var.region
+    certificateArn = module.platform.certificate_arn
+    vpcCidr        = module.platform.vpc_cidr
+    databaseCidr   = module.platform.database_cidr
   }
+}
+
+output "dns_records" {
+  description = "Create once in the hostname's zone: the certificate validation record (the service's CNAME points at the ALB)."
+  value       = module.platform.dns_records
 }

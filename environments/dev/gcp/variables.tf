@@ -9,6 +9,11 @@ variable "region" {
   default     = "europe-west1"
 }
 
+variable "hostname" {
+  description = "Public hostname of the service in this environment (its DNS zone is managed outside Terraform)."
+  type        = string
+}
+
 variable "github_repository" {
   description = "owner/name of the GitHub repository allowed to push images."
   type        = string

@@ -10,6 +10,11 @@ variable "azs" {
   default     = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 }
 
+variable "hostname" {
+  description = "Public hostname of the service in this environment (its DNS zone is managed outside Terraform)."
+  type        = string
+}
+
 variable "github_repository" {
   description = "owner/name of the GitHub repository allowed to push images."
   type        = string

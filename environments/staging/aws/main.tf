@@ -12,6 +12,7 @@ module "platform" {
 
   environment                       = local.environment
   kubernetes_version                = local.kubernetes_version
+  hostname                          = var.hostname
   github_repository                 = var.github_repository
   existing_github_oidc_provider_arn = var.existing_github_oidc_provider_arn
 
@@ -44,7 +45,11 @@ module "argocd" {
   target_revision   = var.target_revision
   high_availability = false
 
+  # Read by the ApplicationSets (argocd/applicationsets: the load balancer controller's values).
   cluster_annotations = {
+    aws_cluster_name               = module.platform.cluster_name
+    aws_region                     = var.region
+    aws_vpc_id                     = module.platform.vpc_id
     "comments/image"               = module.platform.image
     "comments/aws-role-arn"        = module.platform.service_role_arn
     "comments/database-url-secret" = module.platform.database_url_secret

@@ -15,6 +15,7 @@ module "platform" {
   environment                = local.environment
   kubernetes_version         = local.kubernetes_version
   release_channel            = "REGULAR"
+  hostname                   = var.hostname
   github_repository          = var.github_repository
   master_authorized_networks = var.master_authorized_networks
 

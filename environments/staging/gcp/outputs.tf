@@ -29,10 +29,16 @@ output "database_url_secret" {
 }
 
 output "cluster_values" {
-  description = "What environments/<env>/gke/cluster-values.yaml needs (hostname comes from DNS)."
+  description = "What environments/<env>/gke/cluster-values.yaml needs."
   value = {
+    hostname          = var.hostname
     gcpProject        = var.project_id
     gcpServiceAccount = module.platform.service_account_email
     databaseCidr      = module.platform.database_cidr
   }
+}
+
+output "dns_records" {
+  description = "Create once in the hostname's zone: the service's A record and the certificate authorisation."
+  value       = module.platform.dns_records
 }
