@@ -45,7 +45,7 @@ def test_the_same_digest_again_changes_nothing(tree: Path):
     assert pin(tree, "staging", NEW).returncode == 0
     again = pin(tree, "staging", NEW)
     assert again.returncode == 0
-    assert "nothing to pin" in again.stdout
+    assert "nothing to change" in again.stdout
 
 
 @pytest.mark.parametrize(("env", "digest", "message"), [
