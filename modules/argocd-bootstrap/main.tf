@@ -61,9 +61,11 @@ resource "helm_release" "root" {
 
   values = [yamlencode({
     applications = {
+      # Same shape as argocd/root-application.yaml (validated with the other manifests there).
       root = {
-        namespace = local.namespace
-        project   = "default"
+        namespace  = local.namespace
+        project    = "default"
+        finalizers = ["resources-finalizer.argocd.argoproj.io"]
         source = {
           repoURL        = var.repo_url
           targetRevision = var.target_revision
@@ -74,8 +76,11 @@ resource "helm_release" "root" {
           namespace = local.namespace
         }
         syncPolicy = {
-          automated   = { prune = true, selfHeal = true }
-          syncOptions = ["CreateNamespace=true"]
+          automated = { prune = true, selfHeal = true }
+          retry = {
+            limit   = 10
+            backoff = { duration = "10s", factor = 2, maxDuration = "5m" }
+          }
         }
       }
     }

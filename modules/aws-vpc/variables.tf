@@ -8,8 +8,8 @@ variable "cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.cidr, 0)) && tonumber(split("/", var.cidr)[1]) <= 18
-    error_message = "cidr must be a valid block of /18 or larger."
+    condition     = can(cidrhost(var.cidr, 0)) && try(cidrhost(var.cidr, 0) == split("/", var.cidr)[0] && tonumber(split("/", var.cidr)[1]) <= 18, false)
+    error_message = "cidr must be a block of /18 or larger given by its network address."
   }
 }
 

@@ -23,8 +23,8 @@ variable "nodes_cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.nodes_cidr, 0))
-    error_message = "nodes_cidr must be a valid CIDR block."
+    condition     = can(cidrhost(var.nodes_cidr, 0)) && try(cidrhost(var.nodes_cidr, 0) == split("/", var.nodes_cidr)[0], false)
+    error_message = "nodes_cidr must be a valid CIDR block given by its network address."
   }
 }
 
@@ -33,8 +33,8 @@ variable "pods_cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.pods_cidr, 0))
-    error_message = "pods_cidr must be a valid CIDR block."
+    condition     = can(cidrhost(var.pods_cidr, 0)) && try(cidrhost(var.pods_cidr, 0) == split("/", var.pods_cidr)[0], false)
+    error_message = "pods_cidr must be a valid CIDR block given by its network address."
   }
 }
 
@@ -43,8 +43,8 @@ variable "services_cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.services_cidr, 0))
-    error_message = "services_cidr must be a valid CIDR block."
+    condition     = can(cidrhost(var.services_cidr, 0)) && try(cidrhost(var.services_cidr, 0) == split("/", var.services_cidr)[0], false)
+    error_message = "services_cidr must be a valid CIDR block given by its network address."
   }
 }
 

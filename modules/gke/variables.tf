@@ -59,8 +59,8 @@ variable "master_ipv4_cidr_block" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.master_ipv4_cidr_block, 0)) && endswith(var.master_ipv4_cidr_block, "/28")
-    error_message = "master_ipv4_cidr_block must be a /28."
+    condition     = can(cidrhost(var.master_ipv4_cidr_block, 0)) && endswith(var.master_ipv4_cidr_block, "/28") && try(cidrhost(var.master_ipv4_cidr_block, 0) == split("/", var.master_ipv4_cidr_block)[0], false)
+    error_message = "master_ipv4_cidr_block must be a /28 given by its network address."
   }
 }
 

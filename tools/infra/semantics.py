@@ -8,13 +8,17 @@
   constraint, and every provider its resources use is declared there;
 - every registry module is pinned (exact version or ~>);
 - every root pins kubernetes_version to environments/kubernetes-version.txt;
+- every literal CIDR in a root is given by its network address, and no two of a root overlap
+  (what the modules' cidr validations would refuse at plan time);
 - the roots of one cloud differ only in main.tf (sizing): their other files are the same once
   the environment's name is set aside, so the per-root boilerplate cannot drift.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from itertools import combinations
 from pathlib import Path
 
 from .layout import KUBERNETES_VERSION_FILE, Finding, TfDir, expressions, load_dir, rel, roots, terraform_dirs, unquote
@@ -153,6 +157,42 @@ def check_kubernetes_version(root: Path) -> list[Finding]:
     return findings
 
 
+CIDR_LITERAL = re.compile(r'^"(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})"$')
+
+
+def _literals(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not key.startswith("__"):
+                yield from _literals(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _literals(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def check_address_plan(root: Path) -> list[Finding]:
+    findings = []
+    for directory in roots(root):
+        tf = load_dir(directory)
+        networks = []
+        for _, (file, body) in sorted(tf.named("module").items()):
+            for literal in _literals(body):
+                match = CIDR_LITERAL.match(literal)
+                if not match:
+                    continue
+                where = f"{rel(file, root)}:{tf.line_of(file, re.escape(match.group(1)))}"
+                try:
+                    networks.append((where, ipaddress.ip_network(match.group(1), strict=True)))
+                except ValueError as error:
+                    findings.append(Finding("address-plan", where, f"{match.group(1)}: {error}"))
+        for (where_a, a), (where_b, b) in combinations(networks, 2):
+            if a.overlaps(b):
+                findings.append(Finding("address-plan", where_b, f"{b} overlaps {a} ({where_a})"))
+    return findings
+
+
 SHARED_ROOT_FILES = ("versions.tf", "providers.tf", "variables.tf", "outputs.tf")
 
 
@@ -187,5 +227,6 @@ def check(root: Path) -> tuple[list[Finding], int]:
         findings += check_module_calls(tf, root)
         findings += check_versions(tf, root)
     findings += check_kubernetes_version(root)
+    findings += check_address_plan(root)
     findings += check_roots_in_step(root)
     return findings, len(directories)

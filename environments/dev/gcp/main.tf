@@ -21,7 +21,7 @@ module "platform" {
 
   network_cidrs = {
     nodes    = "10.10.0.0/20"
-    pods     = "10.14.0.0/14"
+    pods     = "10.12.0.0/14"
     services = "10.11.0.0/20"
     master   = "172.16.10.0/28"
   }

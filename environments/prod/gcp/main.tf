@@ -21,7 +21,7 @@ module "platform" {
 
   network_cidrs = {
     nodes    = "10.50.0.0/20"
-    pods     = "10.54.0.0/14"
+    pods     = "10.52.0.0/14"
     services = "10.51.0.0/20"
     master   = "172.16.50.0/28"
   }

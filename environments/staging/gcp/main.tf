@@ -21,7 +21,7 @@ module "platform" {
 
   network_cidrs = {
     nodes    = "10.30.0.0/20"
-    pods     = "10.34.0.0/14"
+    pods     = "10.32.0.0/14"
     services = "10.31.0.0/20"
     master   = "172.16.30.0/28"
   }
