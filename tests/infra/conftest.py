@@ -1,55 +1,13 @@
-"""Each test copies the Terraform tree to a temp dir, breaks one thing and runs the real entry
-point (`python -m tools.infra.validate --root COPY CHECK`) on it."""
-
-from __future__ import annotations
-
-import shutil
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-@dataclass
-class Result:
-    code: int
-    output: str
-
-
-class Tree:
-    def __init__(self, root: Path):
-        self.root = root
-
-    def edit(self, relative: str, old: str, new: str) -> None:
-        path = self.root / relative
-        text = path.read_text()
-        assert old in text, f"{old!r} not in {relative}: the test no longer matches the code"
-        path.write_text(text.replace(old, new, 1))
-
-    def append(self, relative: str, text: str) -> None:
-        path = self.root / relative
-        path.write_text(path.read_text() + "\n" + text)
-
-    def check(self, *checks: str) -> Result:
-        done = subprocess.run(
-            [sys.executable, "-m", "tools.infra.validate", "--root", str(self.root), *checks],
-            cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
-        )
-        return Result(done.returncode, done.stdout + done.stderr)
+from infra_tree import Tree, copy_tree  # noqa: E402
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
-    shutil.copytree(REPO / "modules", tmp_path / "modules")
-    for directory in sorted((REPO / "environments").glob("*/*")):
-        if any(directory.glob("*.tf")):
-            shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
-    shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
-    return Tree(tmp_path)
-
-# The tests import tools.infra from the repository.
-sys.path.insert(0, str(REPO))
+    return copy_tree(tmp_path)

@@ -3,7 +3,7 @@ modules, which trivy cannot download offline (module_policy)."""
 
 import pytest
 
-from conftest import Tree
+from infra_tree import Tree
 
 OPEN_SECURITY_GROUPS = {
     "aws ingress rule": (

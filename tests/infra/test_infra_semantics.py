@@ -1,4 +1,4 @@
-from conftest import Tree
+from infra_tree import Tree
 
 
 def test_an_undeclared_variable_fails(tree: Tree):

@@ -1,4 +1,4 @@
-from conftest import Tree
+from infra_tree import Tree
 
 
 def test_the_tree_as_committed_passes_every_check(tree: Tree):

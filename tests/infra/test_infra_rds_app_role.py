@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO
+from infra_tree import REPO
 from tools.infra.rds_app_role import script
 
 MASTER = json.dumps({"username": "comments_admin", "password": "it's $ecret"})

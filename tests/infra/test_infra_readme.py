@@ -1,4 +1,4 @@
-from conftest import Tree
+from infra_tree import Tree
 
 
 def test_a_readme_out_of_step_with_the_variables_fails(tree: Tree):

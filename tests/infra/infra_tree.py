@@ -1,0 +1,54 @@
+"""Helpers of the infra tests: a copy of the Terraform tree to break, and the real entry point
+(`python -m tools.infra.validate --root COPY CHECK`) to run on it. (A module name of its own, so
+that pytest sessions spanning several areas' tests never import another area's helpers.)"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    code: int
+    output: str
+
+
+class Tree:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {relative}: the test no longer matches the code"
+        path.write_text(text.replace(old, new, 1))
+
+    def append(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        path.write_text(path.read_text() + "\n" + text)
+
+    def check(self, *checks: str) -> Result:
+        done = subprocess.run(
+            [sys.executable, "-m", "tools.infra.validate", "--root", str(self.root), *checks],
+            cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+        )
+        return Result(done.returncode, done.stdout + done.stderr)
+
+
+def copy_tree(tmp_path: Path) -> Tree:
+    shutil.copytree(REPO / "modules", tmp_path / "modules")
+    for directory in sorted((REPO / "environments").glob("*/*")):
+        if any(directory.glob("*.tf")):
+            shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
+    shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
+    return Tree(tmp_path)
+
+# The tests import tools.infra from the repository.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
