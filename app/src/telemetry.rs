@@ -71,10 +71,8 @@ impl RouteTemplates {
     }
 
     fn of(&self, resp: &Response) -> &str {
-        if let Some(op) = resp.data::<OperationId>() {
-            if let Some(template) = self.0.get(op.0) {
-                return template;
-            }
+        if let Some(template) = resp.data::<OperationId>().and_then(|op| self.0.get(op.0)) {
+            return template;
         }
         resp.data::<RouteLabel>()
             .map_or(UNMATCHED_ROUTE, |label| label.0)
