@@ -112,3 +112,17 @@ def test_overlapping_ranges_in_a_root_fail(tree: Tree):
     result = tree.check("semantics")
     assert result.code == 1
     assert "[address-plan] 10.50.0.0/20 overlaps 10.50.0.0/20" in result.output
+
+
+def test_an_s3_backend_without_lockfile_fails(tree: Tree):
+    tree.edit("environments/prod/aws/versions.tf", "use_lockfile = true", "use_lockfile = false")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[backend] the s3 backend must set use_lockfile = true" in result.output
+
+
+def test_a_state_location_shared_with_another_root_fails(tree: Tree):
+    tree.edit("environments/staging/gcp/versions.tf", 'prefix = "comments/staging/gcp"', 'prefix = "comments/dev/gcp"')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "does not name this root (staging/gcp)" in result.output

@@ -8,6 +8,8 @@
   constraint, and every provider its resources use is declared there;
 - every registry module is pinned (exact version or ~>);
 - every root pins kubernetes_version to environments/kubernetes-version.txt;
+- every root keeps its state remotely: a gcs backend, or an s3 backend with encrypt and
+  use_lockfile (S3-native locking), with a key/prefix naming its own environment and cloud;
 - every literal CIDR in a root is given by its network address, and no two of a root overlap
   (what the modules' cidr validations would refuse at plan time);
 - the roots of one cloud differ only in main.tf (sizing): their other files are the same once
@@ -157,6 +159,29 @@ def check_kubernetes_version(root: Path) -> list[Finding]:
     return findings
 
 
+def check_backends(root: Path) -> list[Finding]:
+    findings = []
+    for directory in roots(root):
+        tf = load_dir(directory)
+        blocks = tf.of("terraform")
+        file = blocks[0][0] if blocks else directory / "versions.tf"
+        backends = [b for _, block in blocks for entry in block.get("backend", []) for b in entry.items()]
+        where = f"{rel(file, root)}:{tf.line_of(file, r'backend')}" if file in tf.texts else rel(directory, root)
+        if len(backends) != 1:
+            findings.append(Finding("backend", where, f"a root needs exactly one remote backend, found {len(backends)}"))
+            continue
+        kind, body = unquote(backends[0][0]), backends[0][1]
+        own = f"{directory.parent.name}/{directory.name}"
+        location = unquote(str(body.get("key" if kind == "s3" else "prefix", "")))
+        if kind == "s3" and not (body.get("use_lockfile") is True and body.get("encrypt") is True):
+            findings.append(Finding("backend", where, "the s3 backend must set use_lockfile = true and encrypt = true"))
+        elif kind not in ("s3", "gcs"):
+            findings.append(Finding("backend", where, f'backend "{kind}": the roots keep state in gcs or s3'))
+        if own not in location:
+            findings.append(Finding("backend", where, f'state location "{location}" does not name this root ({own}): two roots could share one state'))
+    return findings
+
+
 CIDR_LITERAL = re.compile(r'^"(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})"$')
 
 
@@ -227,6 +252,7 @@ def check(root: Path) -> tuple[list[Finding], int]:
         findings += check_module_calls(tf, root)
         findings += check_versions(tf, root)
     findings += check_kubernetes_version(root)
+    findings += check_backends(root)
     findings += check_address_plan(root)
     findings += check_roots_in_step(root)
     return findings, len(directories)
