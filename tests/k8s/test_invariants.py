@@ -171,3 +171,18 @@ def test_dashboard_with_unknown_metric_fails(prod, rendered, anchors):
 def test_dashboard_without_sidecar_label_fails(prod, rendered, anchors):
     del next(o for o in prod if o["kind"] == "ConfigMap")["metadata"]["labels"]["grafana_dashboard"]
     assert any("labelled grafana_dashboard=1" in e for e in check_prod(prod, rendered, anchors))
+
+
+def test_public_port_open_to_everyone_fails(prod, rendered, anchors):
+    del find(prod, "NetworkPolicy", "comments-api-ingress")["spec"]["ingress"][0]["from"]
+    assert "NetworkPolicy/comments-api-ingress: rule 0 admits every source" in check_prod(prod, rendered, anchors)
+
+
+def test_extra_egress_fails(prod, rendered, anchors):
+    find(prod, "NetworkPolicy", "comments-api-egress")["spec"]["egress"].append({"ports": [{"port": 443, "protocol": "TCP"}]})
+    assert any("must allow only DNS and PostgreSQL" in e for e in check_prod(prod, rendered, anchors))
+
+
+def test_missing_default_deny_fails(prod, rendered, anchors):
+    prod.remove(find(prod, "NetworkPolicy", "default-deny-all"))
+    assert "NetworkPolicy/default-deny-all must select every pod and deny ingress and egress" in check_prod(prod, rendered, anchors)

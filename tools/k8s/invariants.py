@@ -229,6 +229,26 @@ def check_alerts(objs: list[dict], anchors: set[str]) -> list[str]:
     return errors
 
 
+def check_network(objs: list[dict]) -> list[str]:
+    """Default deny; in only from named sources to the two ports; out only to DNS and the database."""
+    errors = []
+    deny = _find(objs, "NetworkPolicy", "default-deny-all")
+    if deny is None or deny["spec"].get("podSelector") != {} or sorted(deny["spec"].get("policyTypes", [])) != ["Egress", "Ingress"]:
+        errors.append("NetworkPolicy/default-deny-all must select every pod and deny ingress and egress")
+    ingress = _find(objs, "NetworkPolicy", "comments-api-ingress")
+    for i, rule in enumerate((ingress or {}).get("spec", {}).get("ingress", [])):
+        if not rule.get("from"):
+            errors.append(f"NetworkPolicy/comments-api-ingress: rule {i} admits every source")
+        if {p.get("port") for p in rule.get("ports", [])} - {"http", "admin"} or not rule.get("ports"):
+            errors.append(f"NetworkPolicy/comments-api-ingress: rule {i} must name the http or admin port")
+    egress = _find(objs, "NetworkPolicy", "comments-api-egress")
+    ports = {(p.get("port"), p.get("protocol", "TCP")) for r in (egress or {}).get("spec", {}).get("egress", [])
+             for p in r.get("ports", [{}])}
+    if ingress is None or egress is None or not ports or ports - {(53, "UDP"), (53, "TCP"), (5432, "TCP")}:
+        errors.append(f"NetworkPolicy/comments-api-egress must allow only DNS and PostgreSQL, allows {sorted(ports, key=str)}")
+    return errors
+
+
 def check_dashboard(objs: list[dict]) -> list[str]:
     """The Grafana dashboard ConfigMap reaches the sidecar and its queries use the service's real metrics."""
     maps = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("comments-api-dashboard")]
@@ -266,7 +286,7 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
 def check_overlay(objs: list[dict], env: str, cloud: str, pinned_digest: str | None, anchors: set[str], project: dict | None) -> list[str]:
     errors = (check_images(objs, cloud, pinned_digest) + check_pod_hardening(objs) + check_api_deployment(objs)
               + check_migration(objs) + check_availability(objs, env) + check_environment_values(objs, env)
-              + check_alerts(objs, anchors) + check_dashboard(objs))
+              + check_alerts(objs, anchors) + check_dashboard(objs) + check_network(objs))
     if project is None:
         errors.append(f"AppProject/comments-{env} is not rendered by argocd/bootstrap")
     else:
