@@ -14,7 +14,8 @@ def test_the_script_creates_the_role_of_the_url_with_the_master_credentials():
     text = script(MASTER, URL)
     assert "export PGPASSWORD='it'\"'\"'s $ecret'" in text
     assert "host=comments-dev.abc.eu-west-1.rds.amazonaws.com port=5432 dbname=comments user=comments_admin sslmode=require" in text
-    assert "CREATE ROLE \"comments_api\" LOGIN PASSWORD 'Abc123';" in text
+    assert "SELECT format('CREATE ROLE %I LOGIN', 'comments_api') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'comments_api') \\gexec" in text
+    assert "ALTER ROLE \"comments_api\" LOGIN PASSWORD 'Abc123';" in text
     assert 'ALTER DATABASE "comments" OWNER TO "comments_api";' in text
 
 

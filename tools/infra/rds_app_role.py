@@ -1,4 +1,5 @@
-"""Print the shell script that creates the service's login role on RDS, once per environment.
+"""Print the shell script that creates the service's login role on RDS (once per environment)
+or sets its new password (after a rotation).
 
 RDS creates no login roles through its API, so the role named in the database URL secret is
 created with the RDS-managed master credentials, from a throwaway pod (the database has no public
@@ -33,10 +34,14 @@ def script(master_secret: str, database_url: str) -> str:
         raise ValueError("the database URL must carry user, password, host and database")
     conninfo = f"host={url.hostname} port={url.port or 5432} dbname={database} user={master['username']} sslmode=require"
     sql = "\n".join([
-        f"CREATE ROLE {_identifier(role)} LOGIN PASSWORD {_literal(password)};",
-        # The service runs its own migrations: it owns the database and its public schema.
+        # Create the role when missing, then (re)set its password: the same run rotates it.
+        f"SELECT format('CREATE ROLE %I LOGIN', {_literal(role)}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) \\gexec",
+        f"ALTER ROLE {_identifier(role)} LOGIN PASSWORD {_literal(password)};",
+        # The service runs its own migrations, so it owns the database (and through
+        # pg_database_owner the public schema). Handing a database over needs membership of the
+        # new owner: the RDS master is no superuser, but it created the role and may grant it.
+        f"GRANT {_identifier(role)} TO CURRENT_USER;",
         f"ALTER DATABASE {_identifier(database)} OWNER TO {_identifier(role)};",
-        f"ALTER SCHEMA public OWNER TO {_identifier(role)};",
     ])
     return "\n".join([
         "set -euo pipefail",
