@@ -117,6 +117,19 @@ def expressions(value: object):
             yield from _interpolations(value)
 
 
+def leaves(value, path=()):
+    """(path of keys, value) for every scalar inside a python-hcl2 value, metadata keys skipped."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not key.startswith("__"):
+                yield from leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item, path)
+    else:
+        yield path, value
+
+
 def _interpolations(text: str):
     start = text.find("${")
     while start != -1:

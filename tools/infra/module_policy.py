@@ -16,7 +16,7 @@ from pathlib import Path
 
 import hcl2
 
-from .layout import Finding, expressions, load_dir, rel, terraform_dirs, unquote
+from .layout import Finding, expressions, leaves, load_dir, rel, terraform_dirs, unquote
 
 OPEN_CIDRS = ('"0.0.0.0/0"', '"::/0"')
 # input name -> the value that makes a database or endpoint public
@@ -24,21 +24,9 @@ PUBLIC_SWITCHES = {"publicly_accessible": True, "ipv4_enabled": True, "enable_pu
 SECRET_VALUE = re.compile(r"password|secret_string|secret_data|access_token|private_key|ephemeral\.|\.token\b", re.IGNORECASE)
 
 
-def _walk(value, path=()):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not key.startswith("__"):
-                yield from _walk(item, path + (key,))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item, path)
-    else:
-        yield path, value
-
-
 def _violations(value) -> list[str]:
     problems = []
-    for path, leaf in _walk(value):
+    for path, leaf in leaves(value):
         name = ".".join(path)
         if isinstance(leaf, str) and any(cidr in leaf for cidr in OPEN_CIDRS):
             problems.append(f"{name} allows the whole internet ({leaf})")
@@ -61,12 +49,12 @@ def _is_egress(type_name: str, body: dict) -> bool:
 
 def _resource_violations(type_name: str, body: dict) -> list[str]:
     problems = []
-    for path, leaf in _walk(body):
+    for path, leaf in leaves(body):
         name = ".".join(path)
         if path and path[-1] in PUBLIC_SWITCHES and leaf is PUBLIC_SWITCHES[path[-1]]:
             problems.append(f"{name} = true makes the database public")
     if type_name in INGRESS_RESOURCES and not _is_egress(type_name, body):
-        for path, leaf in _walk(body):
+        for path, leaf in leaves(body):
             if "egress" in path:
                 continue
             if isinstance(leaf, str) and any(cidr in leaf for cidr in OPEN_CIDRS):

@@ -23,7 +23,7 @@ import re
 from itertools import combinations
 from pathlib import Path
 
-from .layout import KUBERNETES_VERSION_FILE, Finding, TfDir, expressions, load_dir, rel, roots, terraform_dirs, unquote
+from .layout import KUBERNETES_VERSION_FILE, Finding, TfDir, expressions, leaves, load_dir, rel, roots, terraform_dirs, unquote
 
 META_ARGUMENTS = {"source", "version", "providers", "depends_on", "count", "for_each"}
 PINNED_VERSION = re.compile(r'^"(\d+\.\d+\.\d+|~> ?\d+\.\d+(\.\d+)?)"$')
@@ -185,26 +185,14 @@ def check_backends(root: Path) -> list[Finding]:
 CIDR_LITERAL = re.compile(r'^"(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})"$')
 
 
-def _literals(value):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not key.startswith("__"):
-                yield from _literals(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _literals(item)
-    elif isinstance(value, str):
-        yield value
-
-
 def check_address_plan(root: Path) -> list[Finding]:
     findings = []
     for directory in roots(root):
         tf = load_dir(directory)
         networks = []
         for _, (file, body) in sorted(tf.named("module").items()):
-            for literal in _literals(body):
-                match = CIDR_LITERAL.match(literal)
+            for _, literal in leaves(body):
+                match = CIDR_LITERAL.match(literal) if isinstance(literal, str) else None
                 if not match:
                     continue
                 where = f"{rel(file, root)}:{tf.line_of(file, re.escape(match.group(1)))}"
