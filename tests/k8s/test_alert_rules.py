@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from conftest import REPO
+from k8s_helpers import REPO
 from tools.k8s import alert_rules
 from tools.k8s.manifests import documents, kustomize
 

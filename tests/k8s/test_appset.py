@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO
+from k8s_helpers import REPO
 from tools.k8s import appset
 from tools.k8s.manifests import documents, kustomize
 

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from conftest import REPO
+from k8s_helpers import REPO
 from tools.k8s import invariants
 from tools.k8s.manifests import documents, kustomize
 from tools.k8s.validate import pinned_digest

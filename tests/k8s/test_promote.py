@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import copy_repo, edit, run_tool
+from k8s_helpers import copy_repo, edit, run_tool
 
 OLD = "sha256:" + "0123456789abcdef" * 4
 NEW = "sha256:" + "a" * 64

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from conftest import REPO
+from k8s_helpers import REPO
 from tools.k8s import schema_check
 from tools.k8s.layout import CheckError, kubernetes_minor
 from tools.k8s.manifests import documents, kustomize

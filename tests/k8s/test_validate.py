@@ -1,6 +1,6 @@
 """End to end: `just validate` passes on the repository and fails on each kind of breakage (issue 5)."""
 
-from conftest import edit, validate
+from k8s_helpers import edit, validate
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
