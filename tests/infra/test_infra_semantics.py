@@ -126,3 +126,28 @@ def test_a_state_location_shared_with_another_root_fails(tree: Tree):
     result = tree.check("semantics")
     assert result.code == 1
     assert "does not name this root (staging/gcp)" in result.output
+
+
+def test_an_unused_variable_fails(tree: Tree):
+    tree.append("modules/ecr/variables.tf", 'variable "forgotten" {\n  description = "Declared, never read."\n  type        = string\n  default     = "x"\n}\n')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert '[unused-variable] variable "forgotten" is declared but never used' in result.output
+
+
+def test_a_variable_read_only_by_its_own_validation_is_unused(tree: Tree):
+    tree.append(
+        "modules/ecr/variables.tf",
+        'variable "checked" {\n  description = "Validated, never read."\n  type        = number\n  default     = 1\n'
+        '  validation {\n    condition     = var.checked > 0\n    error_message = "checked must be positive."\n  }\n}\n',
+    )
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert 'variable "checked" is declared but never used' in result.output
+
+
+def test_an_unused_local_fails(tree: Tree):
+    tree.edit("modules/rds/main.tf", "locals {\n", 'locals {\n  leftover = "x"\n')
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert "[unused-local] local.leftover is declared but never used" in result.output

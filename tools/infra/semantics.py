@@ -1,6 +1,7 @@
 """Checks `terraform validate` would do if providers could be downloaded here, and a few more:
 
-- every var.x / local.x used is declared in that module or root;
+- every var.x / local.x used is declared in that module or root, and every variable and local
+  declared is used outside its own validation (tflint's terraform_unused_declarations);
 - every call of a local module passes each required input, and no input the module lacks;
 - every module.<name>.<output> used names a declared module call, and, for a local module,
   an output it declares;
@@ -33,10 +34,13 @@ BUILTIN_PROVIDERS = {"terraform"}
 TERRAFORM_BLOCK = r"^terraform\s*\{"
 
 
-def _references(tf: TfDir, prefix: str):
-    """(file, name) for every `prefix.name` in an expression of the directory."""
+def _references(tf: TfDir, prefix: str, skip: tuple[str, ...] = ()):
+    """(file, name) for every `prefix.name` in an expression of the directory (blocks of the
+    kinds in `skip` left out)."""
     pattern = re.compile(rf"(?<![\w.]){prefix}\.({IDENT})")
     for kind, blocks in tf.blocks.items():
+        if kind in skip:
+            continue
         for file, block in blocks:
             for expression in expressions(block):
                 for match in pattern.finditer(expression):
@@ -74,6 +78,16 @@ def check_references(tf: TfDir, root: Path) -> list[Finding]:
         if name not in local_names:
             line = tf.line_of(file, rf"(?<![\w.])local\.{re.escape(name)}\b")
             findings.append(Finding("undeclared-local", f"{rel(file, root)}:{line}", f"local.{name} is used but not declared in {rel(tf.path, root)}"))
+    used_variables = {name for _, name in _references(tf, "var", skip=("variable",))}
+    for name, (file, _) in sorted(tf.named("variable").items()):
+        if name not in used_variables:
+            line = tf.line_of(file, rf'^\s*variable\s+"{re.escape(name)}"')
+            findings.append(Finding("unused-variable", f"{rel(file, root)}:{line}", f'variable "{name}" is declared but never used'))
+    used_locals = {name for _, name in _references(tf, "local")}
+    for name, (file, _) in sorted(local_names.items()):
+        if name not in used_locals:
+            line = tf.line_of(file, rf"^\s*{re.escape(name)}\s*=")
+            findings.append(Finding("unused-local", f"{rel(file, root)}:{line}", f"local.{name} is declared but never used"))
     return findings
 
 
