@@ -151,3 +151,12 @@ def test_an_unused_local_fails(tree: Tree):
     result = tree.check("semantics")
     assert result.code == 1
     assert "[unused-local] local.leftover is declared but never used" in result.output
+
+
+def test_an_untyped_variable_and_an_undescribed_output_fail(tree: Tree):
+    tree.edit("modules/ecr/variables.tf", '  type        = string\n  default     = "comments-api"', '  default     = "comments-api"')
+    tree.edit("modules/ecr/outputs.tf", '  description = "ARN of the repository (CI push policy)."\n', "")
+    result = tree.check("semantics")
+    assert result.code == 1
+    assert 'variable "repository_name" has no type' in result.output
+    assert 'output "repository_arn" has no description' in result.output

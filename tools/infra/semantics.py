@@ -2,6 +2,7 @@
 
 - every var.x / local.x used is declared in that module or root, and every variable and local
   declared is used outside its own validation (tflint's terraform_unused_declarations);
+- every variable has a type and a description, every output a description;
 - every call of a local module passes each required input, and no input the module lacks;
 - every module.<name>.<output> used names a declared module call, and, for a local module,
   an output it declares;
@@ -78,6 +79,12 @@ def check_references(tf: TfDir, root: Path) -> list[Finding]:
         if name not in local_names:
             line = tf.line_of(file, rf"(?<![\w.])local\.{re.escape(name)}\b")
             findings.append(Finding("undeclared-local", f"{rel(file, root)}:{line}", f"local.{name} is used but not declared in {rel(tf.path, root)}"))
+    for kind, needed in (("variable", ("type", "description")), ("output", ("description",))):
+        for name, (file, body) in sorted(tf.named(kind).items()):
+            missing = [key for key in needed if not str(body.get(key, "")).strip('"').strip()]
+            if missing:
+                line = tf.line_of(file, rf'^\s*{kind}\s+"{re.escape(name)}"')
+                findings.append(Finding("undocumented", f"{rel(file, root)}:{line}", f'{kind} "{name}" has no {" or ".join(missing)}'))
     used_variables = {name for _, name in _references(tf, "var", skip=("variable",))}
     for name, (file, _) in sorted(tf.named("variable").items()):
         if name not in used_variables:
