@@ -47,25 +47,14 @@ def container_logs(name: str) -> str:
     return done.stdout
 
 
-def image_available(name: str) -> bool:
-    if subprocess.run(["docker", "image", "inspect", name], capture_output=True).returncode == 0:
-        return True
-    try:
-        return subprocess.run(["docker", "pull", "-q", name], capture_output=True, timeout=300).returncode == 0
-    except subprocess.TimeoutExpired:
-        return False
-
-
-def postgres_image(local_fallback: str) -> str:
-    """TEST_POSTGRES_IMAGE when set (the tests read the same variable), else the official image when it can be
-    had, else the local stand-in built by scripts/images/postgres-test.sh."""
-    chosen = os.environ.get("TEST_POSTGRES_IMAGE")
-    if chosen:
-        return chosen
-    if image_available("postgres:17"):
-        return "postgres:17"
-    print(f"smoke: postgres:17 cannot be pulled here; using {local_fallback}")
-    return local_fallback
+def postgres_image() -> str:
+    """The image the tests use: see scripts/images/postgres-image.sh (TEST_POSTGRES_IMAGE, else the official
+    image when it can be had, else the local stand-in)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "postgres-image.sh")
+    done = subprocess.run(["bash", script], stdout=subprocess.PIPE, text=True, timeout=600)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise CheckFailed("no PostgreSQL image (scripts/images/postgres-image.sh failed)")
+    return done.stdout.strip()
 
 
 class Http:
@@ -297,7 +286,7 @@ class Smoke:
                                             '{{index .Config.Labels "org.opencontainers.image.revision"}}',
                                             self.args.image)
             print(f"smoke: {self.args.image} revision {self.args.revision} (run {self.run_id})")
-            self.start_database(postgres_image(self.args.local_postgres))
+            self.start_database(postgres_image())
             self.migrate()
             api, admin = self.start_service()
             self.original_sequence(api)
@@ -352,7 +341,6 @@ def main() -> int:
     parser.add_argument("--image", default="comments-api:dev")
     parser.add_argument("--revision", default="",
                         help="expected comments_api_build_info revision (default: the image's revision label)")
-    parser.add_argument("--local-postgres", default="comments-platform/postgres-test:17")
     parser.add_argument("--burst-requests", type=int, default=3000, help="upper bound of the burst")
     parser.add_argument("--burst-workers", type=int, default=8)
     parser.add_argument("--signal-after", type=float, default=1.0, help="seconds into the burst")
