@@ -38,6 +38,12 @@ test *ARGS:
     fi
     cargo test --workspace --locked {{ARGS}}
 
+# Write the OpenAPI document to out/openapi.json and validate it against the OpenAPI 3 schema.
+openapi:
+    mkdir -p out
+    cargo run -q --locked -p comments-api -- openapi > out/openapi.json
+    openapi-spec-validator out/openapi.json
+
 # Format check and clippy with warnings as errors.
 lint:
     cargo fmt --all -- --check

@@ -21,6 +21,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit (safe to run from several places at once).
     Migrate,
+    /// Print the OpenAPI document (JSON) and exit; needs no database.
+    Openapi,
 }
 
 /// `0.1.0 (abc1234)`: the revision is baked in by the image build (`GIT_REVISION`).
@@ -37,7 +39,29 @@ fn version() -> &'static str {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => configured(|settings| async { serve(settings).await }).await,
+        Command::Migrate => configured(|settings| async { migrate(settings).await }).await,
+        Command::Openapi => match comments_api::api::spec_json().await {
+            Ok(spec) => {
+                println!("{spec}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("comments-api: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Loads the settings and the log subscriber, then runs `command`. A configuration problem exits
+/// with 2 (the message names the key), a failure of the command with 1.
+async fn configured<F, Fut>(command: F) -> ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => {
@@ -49,11 +73,7 @@ async fn main() -> ExitCode {
         eprintln!("comments-api: {err:#}");
         return ExitCode::from(2);
     }
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings).await,
-        Command::Migrate => migrate(settings).await,
-    };
-    match outcome {
+    match command(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = format!("{err:#}"), "fatal");

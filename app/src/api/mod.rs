@@ -33,9 +33,14 @@ fn service(store: CommentStore, metrics: Arc<Metrics>) -> OpenApiService<Comment
     .server("/")
 }
 
-/// The OpenAPI document, for tools and tests that want it without a server.
-pub fn spec_json(store: CommentStore) -> String {
-    service(store, Arc::new(Metrics::new())).spec()
+/// The OpenAPI document, for tools and CI that want it without a server or a database (the
+/// operations need a store to exist, so they get an in-memory SQLite one they never use).
+pub async fn spec_json() -> anyhow::Result<String> {
+    let settings = crate::config::Settings::defaults_with(figment::Figment::from(
+        figment::providers::Serialized::default("database.url", "sqlite::memory:"),
+    ))?;
+    let store = CommentStore::connect(&settings.database).await?;
+    Ok(service(store, Arc::new(Metrics::new())).spec())
 }
 
 /// Route templates by operation id, read from the API's own metadata so labels never drift
