@@ -78,7 +78,8 @@ def check(root: Path) -> tuple[list[Finding], str]:
         report = run_trivy(Path(staging))
     evaluated = 0
     seen_roots = set()
-    by_severity: dict[str, int] = {}
+    # A module called by several roots is reported once per root: count those as one finding.
+    failures: dict[tuple[str, str, str, str], int] = {}
     for result in report.get("Results", []):
         summary = result.get("MisconfSummary") or {}
         evaluated += summary.get("Successes", 0) + summary.get("Failures", 0)
@@ -87,12 +88,15 @@ def check(root: Path) -> tuple[list[Finding], str]:
         for misconfiguration in result.get("Misconfigurations", []):
             if misconfiguration.get("Status", "FAIL") != "FAIL":
                 continue
-            severity = misconfiguration["Severity"]
-            by_severity[severity] = by_severity.get(severity, 0) + 1
             cause = misconfiguration.get("CauseMetadata", {})
-            where = f"{result['Target']}:{cause.get('StartLine', '?')}"
-            verdict = "refused at any cost" if severity in REFUSED_SEVERITIES else "not accepted inline with a reason"
-            findings.append(Finding("trivy", where, f"{misconfiguration['ID']} ({severity}, {verdict}): {misconfiguration['Title']} [{cause.get('Resource', '')}]"))
+            key = (f"{result['Target']}:{cause.get('StartLine', '?')}", misconfiguration["ID"], misconfiguration["Severity"], misconfiguration["Title"])
+            failures[key] = failures.get(key, 0) + 1
+    by_severity: dict[str, int] = {}
+    for (where, rule, severity, title), times in sorted(failures.items()):
+        by_severity[severity] = by_severity.get(severity, 0) + 1
+        verdict = "refused at any cost" if severity in REFUSED_SEVERITIES else "not accepted inline with a reason"
+        scope = f" (in {times} roots)" if times > 1 else ""
+        findings.append(Finding("trivy", where, f"{rule} ({severity}, {verdict}): {title}{scope}"))
     for directory in roots(root):
         if rel(directory, root) not in seen_roots:
             findings.append(Finding("trivy", rel(directory, root), "trivy evaluated no check in this root: the scan did not see it"))
