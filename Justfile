@@ -28,13 +28,11 @@ migrate:
 test *ARGS:
     #!/usr/bin/env bash
     set -euo pipefail
-    # Offline machines: prefer the locally built PostgreSQL image when the official one is absent.
-    local_image=comments-platform/postgres-test:17
-    if [ -z "${TEST_POSTGRES_IMAGE:-}${TEST_DATABASE_URL:-}" ] \
-        && ! docker image inspect postgres:17-alpine >/dev/null 2>&1 \
-        && docker image inspect "$local_image" >/dev/null 2>&1; then
-      export TEST_POSTGRES_IMAGE=$local_image
-      echo "test: using the local PostgreSQL image $local_image"
+    # The official PostgreSQL image, or on a machine that cannot pull it, the local stand-in.
+    if [ -z "${TEST_DATABASE_URL:-}" ]; then
+      TEST_POSTGRES_IMAGE=$(bash scripts/images/postgres-image.sh)
+      export TEST_POSTGRES_IMAGE
+      echo "test: PostgreSQL image ${TEST_POSTGRES_IMAGE}"
     fi
     cargo test --workspace --locked {{ARGS}}
 

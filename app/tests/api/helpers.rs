@@ -1,7 +1,7 @@
 //! `spawn_app()`: the service on port 0 against a fresh database, and a client for it.
 //!
 //! PostgreSQL comes from testcontainers (one container per test, removed when the test ends):
-//! the official `postgres:17-alpine` image by default, or `TEST_POSTGRES_IMAGE=name:tag` for a
+//! the official `postgres:17` image by default, or `TEST_POSTGRES_IMAGE=name:tag` for a
 //! machine that cannot pull (this repository builds `comments-platform/postgres-test:17` with
 //! `scripts/images/postgres-test.sh`). `TEST_DATABASE_URL=postgres://...` uses an existing server
 //! instead, with a fresh database per test. Without either, the PostgreSQL tests fail saying so.
@@ -22,7 +22,7 @@ use testcontainers_modules::testcontainers::{ContainerAsync, ImageExt};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:17-alpine";
+pub const DEFAULT_POSTGRES_IMAGE: &str = "postgres:17";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
