@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SCRIPTS, run
+from workflows_helpers import REPO, SCRIPTS, run
 
 NEW = "sha256:" + "cd" * 32
 PIN = Path("environments/dev/version/kustomization.yaml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SCRIPTS, run
+from workflows_helpers import SCRIPTS, run
 
 DIGEST = "sha256:" + "ab" * 32
 

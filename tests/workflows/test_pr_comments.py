@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCRIPTS, run
+from workflows_helpers import SCRIPTS, run
 
 HEAD = "c0ffee" * 6 + "abcd"
 LOADTEST = "<!-- comments-platform:loadtest -->"
