@@ -55,5 +55,5 @@ fmt:
 setup:
     bash .ci/setup-local.sh
 
-# What CI runs: lint, every test, then each area's offline checks.
-ci: lint test
+# What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test and the load test.
+ci: lint test openapi ci-workflows ci-k8s ci-infra ci-image ci-loadtest
