@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use rand::{RngExt, SeedableRng, rngs::SmallRng};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::client::{Api, CallError};
 use crate::data::{DataGen, NewComment};
@@ -117,6 +118,8 @@ struct Shared {
     ledger: Arc<Ledger>,
     recorder: Mutex<Recorder>,
     permits: Arc<Semaphore>,
+    /// Live count for the progress bar; the dispatcher's own counts are merged at the end.
+    dropped: AtomicU64,
 }
 
 impl Shared {
@@ -141,20 +144,41 @@ pub async fn run_load(
         ledger,
         recorder: Mutex::new(Recorder::default()),
         permits: Arc::new(Semaphore::new(plan.max_in_flight)),
+        dropped: AtomicU64::new(0),
     });
     let start = Instant::now() + Duration::from_millis(20);
-    let runtime = tokio::runtime::Handle::current();
+    // Due requests cross from the dispatcher thread to one task that spawns them locally: a spawn
+    // from outside the runtime would wake its thread (a syscall) for every request, a channel only
+    // when the spawner has gone idle.
+    let (jobs, mut due) = mpsc::unbounded_channel::<Job>();
+    let spawner = tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(256);
+        while due.recv_many(&mut batch, 256).await > 0 {
+            for job in batch.drain(..) {
+                tokio::spawn(job.run());
+            }
+        }
+    });
     let mut dispatcher = tokio::task::spawn_blocking({
         let shared = Arc::clone(&shared);
         let plan = plan.clone();
-        move || dispatch(&shared, &plan, start, &runtime)
+        move || dispatch(&shared, &plan, start, &jobs)
     });
     let total = plan.schedule.total_duration();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
-            finished = &mut dispatcher => { finished?; break; }
-            _ = ticker.tick() => progress.update(start.elapsed().min(total), total, &shared.recorder()),
+            finished = &mut dispatcher => {
+                shared.recorder().merge_dispatch(&finished?);
+                spawner.await?;
+                break;
+            }
+            _ = ticker.tick() => progress.update(
+                start.elapsed().min(total),
+                total,
+                &shared.recorder(),
+                shared.dropped.load(Ordering::Relaxed),
+            ),
         }
     }
     let all = u32::try_from(plan.max_in_flight)?;
@@ -164,18 +188,50 @@ pub async fn run_load(
         "requests still in flight {:?} after the last was sent",
         plan.drain_timeout
     );
-    progress.update(total, total, &shared.recorder());
+    progress.update(
+        total,
+        total,
+        &shared.recorder(),
+        shared.dropped.load(Ordering::Relaxed),
+    );
     let recorder = shared.recorder().clone();
     Ok(recorder)
 }
 
+/// A request on its way from the dispatcher to the runtime.
+struct Job {
+    shared: Arc<Shared>,
+    op: Op,
+    intended: Instant,
+    second: usize,
+    measured: bool,
+    permit: OwnedSemaphorePermit,
+}
+
+impl Job {
+    async fn run(self) {
+        let result = execute(&self.shared, &self.op).await;
+        let latency = self.intended.elapsed();
+        self.shared.recorder().completed(
+            self.op.endpoint(),
+            self.second,
+            self.measured,
+            latency,
+            result.err().as_ref(),
+        );
+        drop(self.permit);
+    }
+}
+
+/// Walks the schedule; returns its own scheduling counts (kept off the shared lock on the hot path).
 fn dispatch(
     shared: &Arc<Shared>,
     plan: &LoadPlan,
     start: Instant,
-    runtime: &tokio::runtime::Handle,
-) {
+    jobs: &UnboundedSender<Job>,
+) -> Recorder {
     let mut rng = SmallRng::seed_from_u64(plan.rng_seed);
+    let mut own = Recorder::default();
     for offset in plan.schedule.offsets() {
         let intended = start + offset;
         let now = Instant::now();
@@ -185,32 +241,27 @@ fn dispatch(
         let lag = Instant::now().saturating_duration_since(intended);
         let second = offset.as_secs() as usize;
         let measured = offset >= plan.warmup;
-        match Arc::clone(&shared.permits).try_acquire_owned() {
-            Ok(permit) => {
-                // Generated only for requests actually sent: past the cap the dispatcher stays cheap.
-                let op = shared.workload.next_op(&mut rng);
-                shared
-                    .recorder()
-                    .scheduled(second, measured, false, lag, lag > plan.late_after);
-                let shared = Arc::clone(shared);
-                runtime.spawn(async move {
-                    let result = execute(&shared, &op).await;
-                    let latency = intended.elapsed();
-                    shared.recorder().completed(
-                        op.endpoint(),
-                        second,
-                        measured,
-                        latency,
-                        result.err().as_ref(),
-                    );
-                    drop(permit);
-                });
-            }
-            Err(_) => shared
-                .recorder()
-                .scheduled(second, measured, true, lag, false),
+        let Ok(permit) = Arc::clone(&shared.permits).try_acquire_owned() else {
+            own.scheduled(second, measured, true, lag, false);
+            shared.dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        // Generated only for requests actually sent: past the cap the dispatcher stays cheap.
+        let op = shared.workload.next_op(&mut rng);
+        own.scheduled(second, measured, false, lag, lag > plan.late_after);
+        let job = Job {
+            shared: Arc::clone(shared),
+            op,
+            intended,
+            second,
+            measured,
+            permit,
+        };
+        if jobs.send(job).is_err() {
+            break;
         }
     }
+    own
 }
 
 async fn execute(shared: &Shared, op: &Op) -> Result<(), CallError> {

@@ -31,7 +31,7 @@ impl Progress {
         self.bar.tick();
     }
 
-    pub fn update(&self, elapsed: Duration, total: Duration, recorder: &Recorder) {
+    pub fn update(&self, elapsed: Duration, total: Duration, recorder: &Recorder, dropped: u64) {
         self.bar.set_length(total.as_secs());
         self.bar.set_position(elapsed.as_secs());
         let last_full = recorder.windows.len().saturating_sub(2);
@@ -47,7 +47,7 @@ impl Progress {
         self.bar.set_message(format!(
             "{rate} req/s, p99 {p99:.1} ms, {} errors, {} dropped",
             recorder.errors(),
-            recorder.dropped
+            dropped
         ));
     }
 

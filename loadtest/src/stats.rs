@@ -173,6 +173,21 @@ impl Recorder {
         }
     }
 
+    /// Adds what a dispatcher recorded on its own (scheduling counts and lag) into this recorder.
+    pub fn merge_dispatch(&mut self, dispatch: &Recorder) {
+        for (second, w) in dispatch.windows.iter().enumerate() {
+            let window = self.window(second);
+            window.scheduled += w.scheduled;
+            window.dropped += w.dropped;
+        }
+        self.scheduled += dispatch.scheduled;
+        self.dropped += dispatch.dropped;
+        self.late += dispatch.late;
+        self.dispatch_lag
+            .add(&dispatch.dispatch_lag)
+            .expect("same histogram bounds");
+    }
+
     pub fn ok(&self) -> u64 {
         self.endpoints.values().map(|e| e.ok).sum()
     }

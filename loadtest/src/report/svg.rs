@@ -35,7 +35,7 @@ fn nice_max(value: f64) -> f64 {
         return 1.0;
     }
     let magnitude = 10f64.powf(value.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
         .find(|&m| m >= value)
@@ -232,8 +232,9 @@ mod tests {
     #[test]
     fn axis_maxima_are_round() {
         assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(3.2), 5.0);
+        assert_eq!(nice_max(3.2), 4.0);
         assert_eq!(nice_max(11.0), 20.0);
+        assert_eq!(nice_max(262.0), 300.0);
         assert_eq!(nice_max(240.0), 250.0);
     }
 }
