@@ -22,8 +22,10 @@ conc=${BENCH_CONCURRENCY:-16}
 out=${BENCH_OUT:-$(target_dir)/bench/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 hello_pid=""
+perf_pid=""
 stop_all() {
   if [ -n "$hello_pid" ]; then kill "$hello_pid" 2>/dev/null || true; fi
+  if [ -n "$perf_pid" ]; then kill "$perf_pid" 2>/dev/null || true; fi
   cleanup
 }
 trap stop_all EXIT
@@ -61,11 +63,35 @@ pg_insert_pool=$(pg "insert-c$pool" "$pool" pgbench-insert.sql)
 pg_select=$(pg "list-c$conc" "$conc" pgbench-list.sql -D first=1000001 -D last=1000200)
 pg_select_pool=$(pg "list-c$pool" "$pool" pgbench-list.sql -D first=1000001 -D last=1000200)
 
+# profile_start NAME / profile_end NAME: system-wide CPU samples during one measurement (software
+# clock, so no hardware counters are needed), summarised by thread name: comments-api's workers are
+# tokio-runtime-w, the generator's are loadtest, PostgreSQL's backends postgres, idle is swapper.
+# BENCH_PROFILE=0 skips it.
+profile_start() {
+  if [ "${BENCH_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
+    perf record -e cpu-clock -a -F 499 -o "$out/perf-$1.data" -- sleep "$((secs + 3))" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+}
+profile_end() {
+  [ -n "$perf_pid" ] || return 0
+  wait "$perf_pid" || true
+  perf_pid=""
+  perf report -i "$out/perf-$1.data" --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 \
+    >"$out/perf-$1-by-thread.txt" || true
+  perf report -i "$out/perf-$1.data" --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -14 \
+    >"$out/perf-$1-by-dso.txt" || true
+}
+
 # Maximum rates: an arrival rate far above capacity with `conc` requests in flight; the excess is dropped.
+profile_start post-max
 lt_run post-max --kind create --seed-contents 0 --rate 20000 --duration "${secs}s" --warmup 3s \
   --max-in-flight "$conc"
+profile_end post-max
+profile_start get-max
 lt_run get-max --kind list --first-content-id 1000001 --seed-contents 200 --seed-per-content 0 \
   --rate 20000 --duration "${secs}s" --warmup 3s --max-in-flight "$conc"
+profile_end get-max
 post_max=$(json "$out/post-max/report.json" 'd["summary"]["achieved_rate"]')
 get_max=$(json "$out/get-max/report.json" 'd["summary"]["achieved_rate"]')
 
@@ -138,6 +164,10 @@ print(f"\npgbench at the pool size ({pool} clients): INSERT {pg_ins_pool:,.0f} t
 for n in ["post-max", "get-max"]:
     s = rep[n]["summary"]; e = list(s["endpoints"].values())[0]
     print(f"{n}: {s['achieved_rate']:,.0f} req/s achieved, p50 {e['latency_ms']['p50']:.2f} ms, p99 {e['latency_ms']['p99']:.2f} ms, errors {s['errors']}.")
+for n in ["post-max", "get-max"]:
+    path = f"{out}/perf-{n}-by-thread.txt"
+    if os.path.exists(path) and os.path.getsize(path):
+        print(f"\nCPU samples during {n} (perf, all processes, by thread name):\n```\n{open(path).read().rstrip()}\n```")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 mem = next((l.split(":", 1)[1].strip() for l in open("/proc/meminfo") if l.startswith("MemTotal")), "unknown")
 rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
