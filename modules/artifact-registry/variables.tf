@@ -9,9 +9,9 @@ variable "region" {
 }
 
 variable "repository_id" {
-  description = "Repository name; images are pushed as REGION-docker.pkg.dev/PROJECT/REPOSITORY/comments-api."
+  description = "Repository name; images are pushed as REGION-docker.pkg.dev/PROJECT/REPOSITORY/comments-api (the overlays pin REPOSITORY = comments)."
   type        = string
-  default     = "comments-api"
+  default     = "comments"
 }
 
 variable "untagged_retention_days" {
