@@ -1,9 +1,13 @@
 # GitHub Actions -> GCP without keys: Workload Identity Federation trusting GitHub's OIDC
-# issuer, accepting only tokens of one repository and the allowed refs, and granting that
-# repository nothing but Artifact Registry writer on the one repository.
+# issuer, accepting only tokens of one repository, the allowed refs and this environment's GitHub
+# environment, and granting that repository Artifact Registry writer on this environment's
+# repository and, for staging and prod, reader on the previous environment's repository (another
+# project: promotion copies the digest from there).
 
 locals {
-  ref_condition = join(" || ", [for p in var.allowed_ref_prefixes : "assertion.ref.startsWith('${p}')"])
+  ref_condition      = join(" || ", [for p in var.allowed_ref_prefixes : "assertion.ref.startsWith('${p}')"])
+  github_environment = var.environment == "prod" ? "production" : var.environment
+  principal_set      = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/attribute.repository/${var.github_repository}"
 }
 
 resource "google_iam_workload_identity_pool" "github" {
@@ -21,9 +25,11 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   attribute_mapping = {
     "google.subject"       = "assertion.sub"
     "attribute.repository" = "assertion.repository"
-    "attribute.ref"        = "assertion.ref"
+    "attribute.ref"         = "assertion.ref"
+    "attribute.environment" = "assertion.environment"
   }
-  attribute_condition = "assertion.repository == '${var.github_repository}' && (${local.ref_condition})"
+  # Only jobs of the GitHub environment (prod: `production`, with required reviewers) get a token.
+  attribute_condition = "assertion.repository == '${var.github_repository}' && assertion.environment == '${local.github_environment}' && (${local.ref_condition})"
 
   oidc {
     issuer_uri = "https://token.actions.githubusercontent.com"
@@ -35,5 +41,17 @@ resource "google_artifact_registry_repository_iam_member" "push" {
   location   = var.repository_location
   repository = var.repository_name
   role       = "roles/artifactregistry.writer"
-  member     = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/attribute.repository/${var.github_repository}"
+  member     = local.principal_set
+}
+
+# Cross-project grant on the previous environment's repository: whoever applies this root needs
+# artifactregistry.repositories.setIamPolicy on that repository (docs/infrastructure.md).
+resource "google_artifact_registry_repository_iam_member" "pull_source" {
+  count = var.source_repository == null ? 0 : 1
+
+  project    = var.source_repository.project_id
+  location   = var.source_repository.location
+  repository = var.source_repository.repository_id
+  role       = "roles/artifactregistry.reader"
+  member     = local.principal_set
 }

@@ -43,3 +43,13 @@ variable "repository_location" {
   description = "Location of that repository."
   type        = string
 }
+
+variable "source_repository" {
+  description = "Artifact Registry repository of the previous environment (another project) that promotion copies from; null for dev. Read-only."
+  type = object({
+    project_id    = string
+    location      = string
+    repository_id = string
+  })
+  default = null
+}

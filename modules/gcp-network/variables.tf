@@ -48,14 +48,18 @@ variable "services_cidr" {
   }
 }
 
-variable "private_service_access_prefix_length" {
-  description = "Prefix length of the range reserved for private services access (Cloud SQL private IP)."
-  type        = number
-  default     = 20
+variable "private_services_cidr" {
+  description = "Range reserved for private services access (Cloud SQL's private IP). Pinned, not auto-allocated: the overlays' NetworkPolicy egress names exactly this range."
+  type        = string
 
   validation {
-    condition     = var.private_service_access_prefix_length >= 16 && var.private_service_access_prefix_length <= 24
-    error_message = "private_service_access_prefix_length must be between 16 and 24."
+    condition     = can(cidrhost(var.private_services_cidr, 0)) && try(cidrhost(var.private_services_cidr, 0) == split("/", var.private_services_cidr)[0], false)
+    error_message = "private_services_cidr must be a valid CIDR block given by its network address."
+  }
+
+  validation {
+    condition     = try(tonumber(split("/", var.private_services_cidr)[1]) >= 16 && tonumber(split("/", var.private_services_cidr)[1]) <= 24, false)
+    error_message = "private_services_cidr must be a /16 to /24 (Cloud SQL needs at least a /24)."
   }
 }
 

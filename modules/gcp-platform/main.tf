@@ -29,12 +29,13 @@ resource "google_project_service" "apis" {
 module "network" {
   source = "../gcp-network"
 
-  project_id    = var.project_id
-  region        = var.region
-  name          = local.name
-  nodes_cidr    = var.network_cidrs.nodes
-  pods_cidr     = var.network_cidrs.pods
-  services_cidr = var.network_cidrs.services
+  project_id            = var.project_id
+  region                = var.region
+  name                  = local.name
+  nodes_cidr            = var.network_cidrs.nodes
+  pods_cidr             = var.network_cidrs.pods
+  services_cidr         = var.network_cidrs.services
+  private_services_cidr = var.network_cidrs.private_services
 
   depends_on = [google_project_service.apis]
 }
@@ -115,6 +116,7 @@ module "ci_identity" {
   github_repository   = var.github_repository
   repository_name     = module.registry.repository_id
   repository_location = var.region
+  source_repository   = var.source_registry
 
   depends_on = [google_project_service.apis]
 }

@@ -44,13 +44,29 @@ variable "master_authorized_networks" {
   type        = list(object({ cidr_block = string, display_name = string }))
 }
 
-variable "network_cidrs" {
-  description = "Address plan: nodes, pods, services, control plane (/28)."
+variable "source_registry" {
+  description = "Artifact Registry repository of the previous environment (dev for staging, staging for prod) whose digests promotion copies; null for dev."
   type = object({
-    nodes    = string
-    pods     = string
-    services = string
-    master   = string
+    project_id    = string
+    location      = string
+    repository_id = string
+  })
+  default = null
+
+  validation {
+    condition     = (var.environment == "dev") == (var.source_registry == null)
+    error_message = "source_registry must be null for dev and set for staging and prod (promotion copies from the previous environment)."
+  }
+}
+
+variable "network_cidrs" {
+  description = "Address plan: nodes, pods, services, control plane (/28), private services access (Cloud SQL; the overlay's databaseCidr)."
+  type = object({
+    nodes            = string
+    pods             = string
+    services         = string
+    master           = string
+    private_services = string
   })
 }
 

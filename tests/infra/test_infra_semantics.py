@@ -101,14 +101,14 @@ def test_a_root_drifting_from_its_siblings_fails(tree: Tree):
 
 
 def test_a_cidr_that_is_not_a_network_address_fails(tree: Tree):
-    tree.edit("environments/staging/gcp/main.tf", 'pods     = "10.32.0.0/14"', 'pods     = "10.34.0.0/14"')
+    tree.edit("environments/staging/gcp/main.tf", 'pods             = "10.36.0.0/14"', 'pods             = "10.38.0.0/14"')
     result = tree.check("semantics")
     assert result.code == 1
-    assert "[address-plan] 10.34.0.0/14: 10.34.0.0/14 has host bits set" in result.output
+    assert "[address-plan] 10.38.0.0/14: 10.38.0.0/14 has host bits set" in result.output
 
 
 def test_overlapping_ranges_in_a_root_fail(tree: Tree):
-    tree.edit("environments/prod/gcp/main.tf", 'services = "10.51.0.0/20"', 'services = "10.50.0.0/20"')
+    tree.edit("environments/prod/gcp/main.tf", 'services         = "10.51.0.0/20"', 'services         = "10.50.0.0/20"')
     result = tree.check("semantics")
     assert result.code == 1
     assert "[address-plan] 10.50.0.0/20 overlaps 10.50.0.0/20" in result.output

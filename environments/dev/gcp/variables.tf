@@ -40,3 +40,13 @@ variable "database_password_version" {
   type        = number
   default     = 1
 }
+
+variable "source_registry" {
+  description = "Artifact Registry repository of the previous environment's project that promotion copies from (null in the first environment)."
+  type = object({
+    project_id    = string
+    location      = string
+    repository_id = string
+  })
+  default = null
+}

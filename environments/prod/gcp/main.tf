@@ -18,12 +18,14 @@ module "platform" {
   hostname                   = var.hostname
   github_repository          = var.github_repository
   master_authorized_networks = var.master_authorized_networks
+  source_registry            = var.source_registry
 
   network_cidrs = {
-    nodes    = "10.50.0.0/20"
-    pods     = "10.52.0.0/14"
-    services = "10.51.0.0/20"
-    master   = "172.16.50.0/28"
+    nodes            = "10.50.0.0/20"
+    pods             = "10.56.0.0/14"
+    services         = "10.51.0.0/20"
+    master           = "172.16.50.0/28"
+    private_services = "10.52.0.0/20"
   }
 
   node_machine_type  = "e2-standard-4"
