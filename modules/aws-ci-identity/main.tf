@@ -1,10 +1,15 @@
 # GitHub Actions -> AWS without keys: the account's IAM OIDC provider for GitHub and a role
-# that only this repository's allowed refs can assume (`sub` condition), allowed only to push
-# images to the one ECR repository.
+# that only this repository's jobs of this environment's GitHub environment can assume (`sub`
+# condition), allowed to push images to this environment's ECR repository and, for staging and
+# prod, to read the previous environment's repository (promotion copies the digest from there).
 
 locals {
-  issuer            = "token.actions.githubusercontent.com"
-  oidc_provider_arn = coalesce(var.existing_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
+  issuer             = "token.actions.githubusercontent.com"
+  oidc_provider_arn  = coalesce(var.existing_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
+  github_environment = var.environment == "prod" ? "production" : var.environment
+  # A job that names a GitHub environment gets `sub` = repo:OWNER/NAME:environment:NAME, so the
+  # environment's protection rules (prod: required reviewers) apply before a token exists.
+  allowed_subjects = coalesce(var.allowed_subjects, ["environment:${local.github_environment}"])
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -31,7 +36,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringLike"
       variable = "${local.issuer}:sub"
-      values   = [for s in var.allowed_subjects : "repo:${var.github_repository}:${s}"]
+      values   = [for s in local.allowed_subjects : "repo:${var.github_repository}:${s}"]
     }
   }
 }
@@ -44,11 +49,29 @@ data "aws_iam_policy_document" "push" {
       "ecr:BatchGetImage",
       "ecr:CompleteLayerUpload",
       "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
       "ecr:InitiateLayerUpload",
       "ecr:PutImage",
       "ecr:UploadLayerPart",
     ]
     resources = [var.repository_arn]
+  }
+}
+
+# Read-only on the previous environment's repository (another account): the other half of the
+# grant is that repository's policy (modules/ecr `pull_principal_arns`, set by the source's root).
+data "aws_iam_policy_document" "pull_source" {
+  count = var.source_repository_arn == null ? 0 : 1
+
+  statement {
+    sid = "PullFromPreviousEnvironment"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = [var.source_repository_arn]
   }
 }
 
@@ -64,7 +87,7 @@ data "aws_iam_policy_document" "login" {
 
 resource "aws_iam_role" "ci" {
   name                 = "comments-ci-${var.environment}"
-  description          = "GitHub Actions of ${var.github_repository}: push comments-api images"
+  description          = "GitHub Actions of ${var.github_repository}: push (and promote) comments-api images"
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   max_session_duration = 3600
   tags                 = var.tags
@@ -80,4 +103,12 @@ resource "aws_iam_role_policy" "login" {
   name   = "registry-login"
   role   = aws_iam_role.ci.id
   policy = data.aws_iam_policy_document.login.json
+}
+
+resource "aws_iam_role_policy" "pull_source" {
+  count = var.source_repository_arn == null ? 0 : 1
+
+  name   = "pull-previous-environment"
+  role   = aws_iam_role.ci.id
+  policy = data.aws_iam_policy_document.pull_source[0].json
 }

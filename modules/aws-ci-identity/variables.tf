@@ -19,12 +19,12 @@ variable "github_repository" {
 }
 
 variable "allowed_subjects" {
-  description = "OIDC `sub` patterns after `repo:OWNER/NAME:`, e.g. ref:refs/heads/main."
+  description = "OIDC `sub` patterns after `repo:OWNER/NAME:`; null: only jobs of the environment's GitHub environment (environment:dev, environment:staging, environment:production)."
   type        = list(string)
-  default     = ["ref:refs/heads/main", "ref:refs/tags/v*"]
+  default     = null
 
   validation {
-    condition     = length(var.allowed_subjects) > 0 && !contains(var.allowed_subjects, "*")
+    condition     = var.allowed_subjects == null || try(length(var.allowed_subjects) > 0 && !contains(var.allowed_subjects, "*"), false)
     error_message = "allowed_subjects must be non-empty and must not be a bare wildcard."
   }
 }
@@ -38,6 +38,17 @@ variable "existing_oidc_provider_arn" {
 variable "repository_arn" {
   description = "ECR repository the workflows may push to."
   type        = string
+}
+
+variable "source_repository_arn" {
+  description = "ECR repository of the previous environment (another account) that promotion copies from; null for dev. Read-only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.source_repository_arn == null || can(regex("^arn:aws:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", var.source_repository_arn))
+    error_message = "source_repository_arn must be an ECR repository ARN."
+  }
 }
 
 variable "tags" {

@@ -53,7 +53,8 @@ module "database" {
 module "registry" {
   source = "../ecr"
 
-  tags = local.tags
+  pull_principal_arns = var.registry_reader_role_arns
+  tags                = local.tags
 }
 
 module "edge" {
@@ -79,5 +80,6 @@ module "ci_identity" {
   github_repository          = var.github_repository
   existing_oidc_provider_arn = var.existing_github_oidc_provider_arn
   repository_arn             = module.registry.repository_arn
+  source_repository_arn      = var.source_registry_arn
   tags                       = local.tags
 }

@@ -29,6 +29,28 @@ variable "existing_github_oidc_provider_arn" {
   default     = null
 }
 
+variable "source_registry_arn" {
+  description = "ECR repository of the previous environment (dev for staging, staging for prod) whose digests promotion copies; null for dev."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.environment == "dev") == (var.source_registry_arn == null)
+    error_message = "source_registry_arn must be null for dev and set for staging and prod (promotion copies from the previous environment)."
+  }
+}
+
+variable "registry_reader_role_arns" {
+  description = "CI roles of the next environment (another account) that may pull from this registry; never set for prod."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.environment != "prod" || length(var.registry_reader_role_arns) == 0
+    error_message = "prod's registry is read by prod only: registry_reader_role_arns must be empty."
+  }
+}
+
 variable "vpc_cidr" {
   description = "VPC CIDR (/18 or larger)."
   type        = string

@@ -46,3 +46,30 @@ resource "aws_ecr_lifecycle_policy" "images" {
     ]
   })
 }
+
+# Cross-account read for promotion: the next environment's CI role pulls digests from here (its
+# own identity policy grants the same actions on this repository; both halves are required).
+data "aws_iam_policy_document" "cross_account_pull" {
+  count = length(var.pull_principal_arns) > 0 ? 1 : 0
+
+  statement {
+    sid = "NextEnvironmentPromotionPull"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    principals {
+      type        = "AWS"
+      identifiers = var.pull_principal_arns
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "cross_account_pull" {
+  count = length(var.pull_principal_arns) > 0 ? 1 : 0
+
+  repository = aws_ecr_repository.images.name
+  policy     = data.aws_iam_policy_document.cross_account_pull[0].json
+}

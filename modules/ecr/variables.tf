@@ -21,6 +21,17 @@ variable "keep_tagged_images" {
   default     = 100
 }
 
+variable "pull_principal_arns" {
+  description = "IAM roles of other accounts allowed to pull (the next environment's CI role, which copies promoted digests). Read-only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.pull_principal_arns : can(regex("^arn:aws:iam::[0-9]{12}:role/.+$", arn))])
+    error_message = "pull_principal_arns must be IAM role ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags on the repository."
   type        = map(string)

@@ -15,6 +15,8 @@ module "platform" {
   hostname                          = var.hostname
   github_repository                 = var.github_repository
   existing_github_oidc_provider_arn = var.existing_github_oidc_provider_arn
+  source_registry_arn               = var.source_registry_arn
+  registry_reader_role_arns         = var.registry_reader_role_arns
 
   vpc_cidr           = "10.110.0.0/16"
   azs                = var.azs

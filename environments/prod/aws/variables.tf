@@ -53,3 +53,25 @@ variable "database_password_version" {
   type        = number
   default     = 1
 }
+
+variable "account_id" {
+  description = "AWS account of this environment (one account per environment); the provider refuses any other."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be 12 digits."
+  }
+}
+
+variable "source_registry_arn" {
+  description = "ECR repository of the previous environment's account that promotion copies from (null in the first environment)."
+  type        = string
+  default     = null
+}
+
+variable "registry_reader_role_arns" {
+  description = "CI role of the next environment's account, allowed to pull from this registry to copy promoted digests (empty in the last environment)."
+  type        = list(string)
+  default     = []
+}
