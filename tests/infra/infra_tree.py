@@ -44,7 +44,8 @@ class Tree:
 def copy_tree(tmp_path: Path) -> Tree:
     shutil.copytree(REPO / "modules", tmp_path / "modules")
     for directory in sorted((REPO / "environments").glob("*/*")):
-        if any(directory.glob("*.tf")):
+        # Terraform roots, and the overlays whose values the overlays check compares with them.
+        if any(directory.glob("*.tf")) or (directory / "cluster-values.yaml").is_file():
             shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
     shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
     return Tree(tmp_path)

@@ -1,6 +1,6 @@
 """`python -m tools.infra.validate [--root DIR] [CHECK...]`: run the offline Terraform checks and
-exit non-zero when any finds something. Checks: syntax, semantics, module-policy, trivy, readme
-(default: all, in that order; a syntax failure stops before the others, which need parsed files)."""
+exit non-zero when any finds something. Checks: syntax, semantics, module-policy, overlays, trivy,
+readme (default: all, in that order; a syntax failure stops before the others, which need parsed files)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import module_policy, readme_tables, semantics, syntax, trivy_scan
+from . import module_policy, overlay_agreement, readme_tables, semantics, syntax, trivy_scan
 
-CHECKS = ["syntax", "semantics", "module-policy", "trivy", "readme"]
+CHECKS = ["syntax", "semantics", "module-policy", "overlays", "trivy", "readme"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "module-policy":
             findings, count = module_policy.check(root)
             summary = f"{count} module calls and resources checked (and variable defaults, example tfvars, outputs)"
+        elif name == "overlays":
+            findings, count = overlay_agreement.check(root)
+            summary = f"{count} overlays compared with their Terraform roots"
         elif name == "trivy":
             findings, summary = trivy_scan.check(root)
         else:
