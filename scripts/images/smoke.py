@@ -172,6 +172,23 @@ class Smoke:
         return int(mapping.rsplit(":", 1)[1])
 
     # --- checks ----------------------------------------------------------------------------------------
+    def image_metadata(self) -> None:
+        config = json.loads(docker("image", "inspect", "-f", "{{json .Config}}", self.args.image))
+        expect(config.get("User") in ("65532", "65532:65532"), f"image user {config.get('User')!r}, not 65532")
+        expect(config.get("Entrypoint") == ["/usr/local/bin/comments-api"] and config.get("Cmd") == ["serve"],
+               f"entrypoint/cmd {config.get('Entrypoint')} {config.get('Cmd')}")
+        expect({"8080/tcp", "9090/tcp"} <= set(config.get("ExposedPorts") or {}), "ports 8080/9090 not exposed")
+        labels = config.get("Labels") or {}
+        for key in ("version", "revision"):
+            expect(bool(labels.get(f"org.opencontainers.image.{key}")), f"label org.opencontainers.image.{key} empty")
+        version = docker("run", "--rm", "--network", "none", self.args.image, "--version")
+        expect(self.args.revision in version, f"--version {version!r} lacks the revision {self.args.revision}")
+        for shell in ("/bin/sh", "/bin/bash", "/busybox/sh"):
+            done = subprocess.run(["docker", "run", "--rm", "--network", "none", "--entrypoint", shell,
+                                   self.args.image, "-c", "true"], capture_output=True, timeout=60)
+            expect(done.returncode != 0, f"the image has a shell: {shell}")
+        self.ok("image: user 65532, entrypoint, ports, OCI labels, revision compiled in, no shell")
+
     def original_sequence(self, api: Http) -> None:
         body = {"email": "alice@example.com", "comment": "first post!", "content_id": 1}
         status, headers, first = api.json("POST", "/api/comment/new", body)
@@ -287,6 +304,7 @@ class Smoke:
                                             self.args.image)
             print(f"smoke: {self.args.image} revision {self.args.revision} (run {self.run_id})")
             self.start_database(postgres_image())
+            self.image_metadata()
             self.migrate()
             api, admin = self.start_service()
             self.original_sequence(api)
