@@ -9,7 +9,10 @@ Usage: check_workflow_invariants.py [REPO_ROOT]
 - every workflow sets top-level `permissions: {}` and a `concurrency` group;
 - every job sets `timeout-minutes` and its own `permissions`;
 - every actions/checkout step sets `persist-credentials: false`;
-- dependabot.yml covers cargo, github-actions, docker and terraform.
+- dependabot.yml covers cargo, github-actions, docker and terraform;
+- registries: release.yml pushes to dev's registries only (`just image-refs dev`), and the promote.yml
+  job that opens the promotion PR copies the digest (`copy-image.sh`) before it (one registry per
+  environment: a pin may only name a digest its environment's registries already hold).
 Prints one line per violation (`path:line: message`) and exits 1 if there is any.
 """
 
@@ -86,6 +89,30 @@ def check_workflow(path: Path, workflow: dict) -> list[str]:
     return errors
 
 
+IMAGE_REFS = re.compile(r"\bjust image-refs\s+(\S+)")
+
+
+def check_registry_flow(root: Path) -> list[str]:
+    errors = []
+    release = root / ".github/workflows/release.yml"
+    if release.exists():
+        jobs = (yaml.safe_load(release.read_text()) or {}).get("jobs") or {}
+        runs = [str(step.get("run", "")) for job in jobs.values() for step in job.get("steps") or []]
+        targets = [target for run in runs for target in IMAGE_REFS.findall(run)]
+        if not targets or set(targets) != {"dev"}:
+            errors.append(f"{release.relative_to(root)}: must push to dev's registries only (`just image-refs dev`), found {targets or 'none'}")
+    promote = root / ".github/workflows/promote.yml"
+    if promote.exists():
+        jobs = (yaml.safe_load(promote.read_text()) or {}).get("jobs") or {}
+        for name, job in jobs.items():
+            steps = job.get("steps") or []
+            opens = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("peter-evans/create-pull-request@")]
+            copies = [i for i, s in enumerate(steps) if "copy-image.sh" in str(s.get("run", ""))]
+            if opens and not (copies and min(copies) < min(opens)):
+                errors.append(f"{promote.relative_to(root)}: job {name} opens the promotion PR without copying the digest into the target's registries first (copy-image.sh)")
+    return errors
+
+
 def check_dependabot(path: Path) -> list[str]:
     if not path.exists():
         return [f"{path}: missing"]
@@ -111,6 +138,7 @@ def main(root: Path) -> int:
         else:
             errors += check_steps(path.relative_to(root), "composite", (document.get("runs") or {}).get("steps"))
     errors += check_dependabot(github / "dependabot.yml")
+    errors += check_registry_flow(root)
     for error in errors:
         print(error)
     checked = len(workflows) + len(actions)

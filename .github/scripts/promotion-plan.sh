@@ -3,6 +3,8 @@
 #   source       what `just promote` takes first: the environment to copy from, or the exact digest
 #   rollback     true when an explicit digest was given (rollback / re-pin)
 #   environment  the GitHub environment that guards the target (prod -> production)
+#   source-environment  the environment whose registries hold the digest and are copied from (the
+#                promotion's `from`; for a rollback the target's previous environment; none for dev)
 # Promotions go one step at a time (dev -> staging -> prod); an explicit digest may target any.
 set -euo pipefail
 
@@ -23,6 +25,11 @@ if [ -n "${DIGEST:-}" ]; then
   fi
   echo "source=${DIGEST}"
   echo "rollback=true"
+  case "$TO" in
+    staging) echo "source-environment=dev" ;;
+    prod) echo "source-environment=staging" ;;
+    *) echo "source-environment=" ;;
+  esac
 else
   case "${FROM:-}:${TO}" in
     dev:staging | staging:prod) ;;
@@ -33,6 +40,7 @@ else
   esac
   echo "source=${FROM}"
   echo "rollback=false"
+  echo "source-environment=${FROM}"
 fi
 case "$TO" in
   prod) echo "environment=production" ;;

@@ -88,7 +88,7 @@ def plan(**env: str):
 def test_promotion_goes_one_step_at_a_time():
     ok = plan(FROM="dev", TO="staging")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.split() == ["source=dev", "rollback=false", "environment=staging"]
+    assert ok.stdout.split() == ["source=dev", "rollback=false", "source-environment=dev", "environment=staging"]
     assert plan(FROM="staging", TO="prod").stdout.split()[-1] == "environment=production"
     skip = plan(FROM="dev", TO="prod")
     assert skip.returncode == 1
@@ -105,7 +105,10 @@ def test_a_promotion_runs_from_main_only():
 def test_a_rollback_names_a_digest_and_a_reason():
     ok = plan(FROM="staging", TO="prod", DIGEST=DIGEST, REASON="5xx after deploy")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.split() == [f"source={DIGEST}", "rollback=true", "environment=production"]
+    assert ok.stdout.split() == [f"source={DIGEST}", "rollback=true", "source-environment=staging", "environment=production"]
+    # A rollback's digest is copied from the target's previous environment; dev has none (release pushes there).
+    assert "source-environment=dev" in plan(TO="staging", DIGEST=DIGEST, REASON="x").stdout.split()
+    assert "source-environment=" in plan(TO="dev", DIGEST=DIGEST, REASON="x").stdout.split()
     assert "needs a reason" in plan(FROM="dev", TO="prod", DIGEST=DIGEST).stderr
     assert "digest must look like" in plan(FROM="dev", TO="prod", DIGEST="latest", REASON="x").stderr
 
@@ -170,25 +173,6 @@ def test_the_load_test_comment_reports_a_breach_and_a_missing_report(tmp_path: P
     assert "produced no report" in (tmp_path / "d" / "body.md").read_text()
     assert "produced no report" in summary.read_text()
     assert not (tmp_path / "d" / "pr-number").exists()
-
-
-def test_image_references_come_from_repository_variables():
-    env = {
-        "GCP_REGION": "europe-west1",
-        "GCP_PROJECT_ID": "comments-prod",
-        "GAR_REPOSITORY": "images",
-        "AWS_REGION": "eu-west-1",
-        "AWS_ACCOUNT_ID": "123456789012",
-        "ECR_REPOSITORY": "",
-    }
-    result = run(["bash", str(SCRIPTS / "image-refs.sh")], env=env)
-    assert result.returncode == 0, result.stderr
-    refs = dict(line.split("=", 1) for line in result.stdout.split())
-    assert refs["gar-image"] == "europe-west1-docker.pkg.dev/comments-prod/images/comments-api"
-    assert refs["ecr-image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/comments-api"
-    missing = run(["bash", str(SCRIPTS / "image-refs.sh")], env={**env, "AWS_ACCOUNT_ID": "", "GCP_REGION": ""})
-    assert missing.returncode == 1
-    assert "GCP_REGION AWS_ACCOUNT_ID" in missing.stderr
 
 
 def test_a_promotion_runs_just_promote_and_a_rollback_pins_the_digest(tmp_path: Path):

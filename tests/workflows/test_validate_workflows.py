@@ -74,6 +74,15 @@ BREAKAGES = {
         RELEASE, "\npermissions: {}\n", "\npermissions:\n  contents: write\n", frozenset({"invariants"}),
         ("top-level permissions must be {}",),
     ),
+    "release pushing beyond dev's registries": Breakage(
+        RELEASE, "run: just image-refs dev >>", "run: just image-refs prod >>", frozenset({"invariants"}),
+        ("must push to dev's registries only (`just image-refs dev`), found ['prod']",),
+    ),
+    "promotion PR without the registry copy": Breakage(
+        ".github/workflows/promote.yml", 'run: bash .github/scripts/copy-image.sh "$SOURCE" "$TO" "$DIGEST"',
+        'run: echo "$SOURCE" "$TO" "$DIGEST"', frozenset({"invariants"}),
+        ("job promote opens the promotion PR without copying the digest into the target's registries first",),
+    ),
     "dependabot without docker": Breakage(
         ".github/dependabot.yml", "  - package-ecosystem: docker\n", "  - package-ecosystem: pip\n",
         frozenset({"invariants"}), ("no updates for docker",),
