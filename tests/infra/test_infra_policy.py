@@ -162,3 +162,20 @@ def test_an_inline_ignore_without_a_reason_fails(tree: Tree):
     result = tree.check("trivy")
     assert result.code == 1
     assert "[trivy-ignore] ignore of AVD-AWS-0033 gives no reason" in result.output
+
+
+@pytest.mark.parametrize(("path", "old", "new", "message"), [
+    ("modules/ecr/main.tf", '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n    ]\n    principals',
+     '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n      "ecr:PutImage",\n    ]\n    principals',
+     "modules/ecr/main.tf:52: [read-only-grant] aws_iam_policy_document.cross_account_pull: read-only grant allows ecr:PutImage"),
+    ("modules/aws-ci-identity/main.tf", 'sid = "PullFromPreviousEnvironment"\n    actions = [',
+     'sid = "PullFromPreviousEnvironment"\n    actions = [\n      "ecr:*",',
+     "aws_iam_policy_document.pull_source: read-only grant allows ecr:*"),
+    ("modules/gcp-ci-identity/main.tf", 'role       = "roles/artifactregistry.reader"', 'role       = "roles/artifactregistry.writer"',
+     "google_artifact_registry_repository_iam_member.pull_source: read-only grant has role roles/artifactregistry.writer"),
+])
+def test_a_cross_environment_registry_grant_that_writes_fails(tree: Tree, path: str, old: str, new: str, message: str):
+    tree.edit(path, old, new)
+    result = tree.check("module-policy")
+    assert result.code == 1, result.output
+    assert message in result.output, result.output

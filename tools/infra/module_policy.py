@@ -6,7 +6,8 @@ inputs it passes. Those inputs, the defaults of our own variables and the exampl
 open a database to the internet or allow 0.0.0.0/0. trivy also flags open ingress only on SSH and
 RDP, so every ingress rule written here is checked for 0.0.0.0/0 / ::/0 on any port, and every
 resource for a public-database switch. No output may carry a secret value (passwords, tokens,
-keys, secret payloads, ephemeral values).
+keys, secret payloads, ephemeral values). Registry grants named `*pull*` (the cross-environment
+reads that promotion needs) are read-only: ECR read actions, Artifact Registry reader.
 """
 
 from __future__ import annotations
@@ -62,6 +63,24 @@ def _resource_violations(type_name: str, body: dict) -> list[str]:
     return problems
 
 
+ECR_READ_ACTIONS = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"}
+READ_ROLES = {"roles/artifactregistry.reader"}
+
+
+def _pull_grant_problems(kind: str, type_name: str, name: str, body: dict) -> list[str]:
+    """A grant whose name says pull must not write: the next environment only ever reads this registry."""
+    if "pull" not in name:
+        return []
+    if kind == "data" and type_name == "aws_iam_policy_document":
+        actions = {unquote(a) for s in body.get("statement", []) for a in s.get("actions", [])}
+        extra = sorted(actions - ECR_READ_ACTIONS)
+        return [f"read-only grant allows {', '.join(extra)}"] if extra else []
+    if kind == "resource" and type_name.startswith("google_artifact_registry_repository_iam"):
+        role = unquote(str(body.get("role", "")))
+        return [] if role in READ_ROLES else [f"read-only grant has role {role}"]
+    return []
+
+
 def check(root: Path) -> tuple[list[Finding], int]:
     """Return the findings and the number of module calls and resources inspected."""
     findings: list[Finding] = []
@@ -81,6 +100,14 @@ def check(root: Path) -> tuple[list[Finding], int]:
                     line = tf.line_of(file, rf'^\s*resource\s+"{re.escape(type_name)}"\s+"{re.escape(name)}"')
                     for problem in _resource_violations(type_name, body):
                         findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"))
+        for kind in ("data", "resource"):
+            for file, block in tf.of(kind):
+                for type_label, named in block.items():
+                    for label, body in named.items():
+                        type_name, name = unquote(type_label), unquote(label)
+                        for problem in _pull_grant_problems(kind, type_name, name, body):
+                            line = tf.line_of(file, rf'^\s*{kind}\s+"{re.escape(type_name)}"\s+"{re.escape(name)}"')
+                            findings.append(Finding("read-only-grant", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"))
         for name, (file, body) in tf.named("output").items():
             value = " ".join(expressions(body.get("value")))
             if SECRET_VALUE.search(value):
