@@ -34,6 +34,7 @@ build_release
 lt=$(loadtest_bin)
 # shellcheck disable=SC2119 # default server options (fsync on, as in production)
 start_postgres
+use_container_address
 start_service "$out/service.log"
 pool=${APP_DATABASE__MAX_CONNECTIONS:-$(sed -n 's/^max_connections = //p' app/config/default.toml)}
 
@@ -50,26 +51,13 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval
 lt_run seed-lists --kind list --first-content-id 1000001 --seed-contents 200 --seed-per-content 50 \
   --rate 50 --duration 3s --warmup 1s
 
-pg() {
-  local name=$1 clients=$2 script=$3
-  shift 3
-  log "pgbench: $name (-c $clients)"
-  PGPASSWORD=$LT_PG_PASSWORD pgbench -h 127.0.0.1 -p "$LT_PG_PORT" -U postgres -n -M prepared \
-    -c "$clients" -j 2 -T "$secs" -f "$here/$script" "$@" comments >"$out/pgbench-$name.txt" 2>&1
-  sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$out/pgbench-$name.txt"
-}
-pg_insert=$(pg "insert-c$conc" "$conc" pgbench-insert.sql)
-pg_insert_pool=$(pg "insert-c$pool" "$pool" pgbench-insert.sql)
-pg_select=$(pg "list-c$conc" "$conc" pgbench-list.sql -D first=1000001 -D last=1000200)
-pg_select_pool=$(pg "list-c$pool" "$pool" pgbench-list.sql -D first=1000001 -D last=1000200)
-
-# profile_start NAME / profile_end NAME: system-wide CPU samples during one measurement (software
-# clock, so no hardware counters are needed), summarised by thread name: comments-api's workers are
-# tokio-runtime-w, the generator's are loadtest, PostgreSQL's backends postgres, idle is swapper.
-# BENCH_PROFILE=0 skips it.
+# profile_start NAME SECONDS / profile_end NAME: system-wide CPU samples during one measurement
+# (software clock, so no hardware counters are needed). Per process group (the service by pid, the
+# generator's `loadtest` threads, PostgreSQL's `postgres` backends, pgbench, docker-proxy, everything
+# else) the CPU time is turned into microseconds per request in results.md. BENCH_PROFILE=0 skips it.
 profile_start() {
   if [ "${BENCH_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
-    perf record -e cpu-clock -a -F 499 -o "$out/perf-$1.data" -- sleep "$((secs + 3))" >/dev/null 2>&1 &
+    perf record -e cpu-clock -a -F 499 -o "$out/perf-$1.data" -- sleep "$2" >/dev/null 2>&1 &
     perf_pid=$!
   fi
 }
@@ -77,18 +65,35 @@ profile_end() {
   [ -n "$perf_pid" ] || return 0
   wait "$perf_pid" || true
   perf_pid=""
-  perf report -i "$out/perf-$1.data" --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 \
+  perf report -i "$out/perf-$1.data" --sort comm -n --stdio 2>/dev/null | grep -E '^ +[0-9]' \
     >"$out/perf-$1-by-thread.txt" || true
-  perf report -i "$out/perf-$1.data" --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -14 \
-    >"$out/perf-$1-by-dso.txt" || true
+  if [ -n "$LT_SERVICE_PID" ]; then
+    perf report -i "$out/perf-$1.data" --pid "$LT_SERVICE_PID" --sort comm -n --stdio 2>/dev/null \
+      | grep -E '^ +[0-9]' >"$out/perf-$1-service.txt" || true
+  fi
 }
 
+pg() {
+  local name=$1 clients=$2 script=$3
+  shift 3
+  log "pgbench: $name (-c $clients)"
+  profile_start "pgbench-$name" "$secs"
+  PGPASSWORD=$LT_PG_PASSWORD pgbench -h "$LT_PG_HOST" -p "$LT_PG_PORT" -U postgres -n -M prepared \
+    -c "$clients" -j 2 -T "$secs" -f "$here/$script" "$@" comments >"$out/pgbench-$name.txt" 2>&1
+  profile_end "pgbench-$name"
+  sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$out/pgbench-$name.txt"
+}
+pg_insert=$(pg "insert-c$conc" "$conc" pgbench-insert.sql)
+pg_insert_pool=$(pg "insert-c$pool" "$pool" pgbench-insert.sql)
+pg_select=$(pg "list-c$conc" "$conc" pgbench-list.sql -D first=1000001 -D last=1000200)
+pg_select_pool=$(pg "list-c$pool" "$pool" pgbench-list.sql -D first=1000001 -D last=1000200)
+
 # Maximum rates: an arrival rate far above capacity with `conc` requests in flight; the excess is dropped.
-profile_start post-max
+profile_start post-max "$((secs + 3))"
 lt_run post-max --kind create --seed-contents 0 --rate 20000 --duration "${secs}s" --warmup 3s \
   --max-in-flight "$conc"
 profile_end post-max
-profile_start get-max
+profile_start get-max "$((secs + 3))"
 lt_run get-max --kind list --first-content-id 1000001 --seed-contents 200 --seed-per-content 0 \
   --rate 20000 --duration "${secs}s" --warmup 3s --max-in-flight "$conc"
 profile_end get-max
@@ -164,10 +169,35 @@ print(f"\npgbench at the pool size ({pool} clients): INSERT {pg_ins_pool:,.0f} t
 for n in ["post-max", "get-max"]:
     s = rep[n]["summary"]; e = list(s["endpoints"].values())[0]
     print(f"{n}: {s['achieved_rate']:,.0f} req/s achieved, p50 {e['latency_ms']['p50']:.2f} ms, p99 {e['latency_ms']['p99']:.2f} ms, errors {s['errors']}.")
-for n in ["post-max", "get-max"]:
-    path = f"{out}/perf-{n}-by-thread.txt"
-    if os.path.exists(path) and os.path.getsize(path):
-        print(f"\nCPU samples during {n} (perf, all processes, by thread name):\n```\n{open(path).read().rstrip()}\n```")
+def samples(path):
+    counts = {}
+    if os.path.exists(path):
+        for line in open(path):
+            parts = line.split(None, 2)
+            if len(parts) == 3 and parts[1].isdigit():
+                counts[parts[2].strip()] = counts.get(parts[2].strip(), 0) + int(parts[1])
+    return counts
+profiled = [
+    (f"pgbench-insert-c{conc}", "pgbench INSERT", pg_ins * secs),
+    (f"pgbench-list-c{conc}", "pgbench SELECT", pg_sel * secs),
+    ("post-max", "service POST (max)", sum(p["ok"] for p in rep["post-max"]["timeline"])),
+    ("get-max", "service GET (max)", sum(p["ok"] for p in rep["get-max"]["timeline"])),
+]
+if any(os.path.exists(f"{out}/perf-{n}-by-thread.txt") for n, _, _ in profiled):
+    print("\nCPU per request (perf cpu-clock samples at 499 Hz on both cores, whole measurement; microseconds of CPU):\n")
+    print("| measurement | comments-api | postgres | loadtest | pgbench | docker-proxy | other processes | idle |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, label, requests in profiled:
+        by = samples(f"{out}/perf-{name}-by-thread.txt")
+        if not by or not requests:
+            continue
+        service = sum(samples(f"{out}/perf-{name}-service.txt").values())
+        us = lambda n: n / 499 * 1e6 / requests
+        known = {k: by.get(k, 0) for k in ["postgres", "loadtest", "pgbench", "docker-proxy", "swapper"]}
+        other = sum(by.values()) - service - sum(known.values())
+        total_s = sum(by.values()) / 499 / 2
+        print(f"| {label} ({requests / total_s:,.0f}/s) | {us(service):.0f} | {us(known['postgres']):.0f} | {us(known['loadtest']):.0f} "
+              f"| {us(known['pgbench']):.0f} | {us(known['docker-proxy']):.0f} | {us(other):.0f} | {100 * known['swapper'] / sum(by.values()):.0f}% |")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 mem = next((l.split(":", 1)[1].strip() for l in open("/proc/meminfo") if l.startswith("MemTotal")), "unknown")
 rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()

@@ -58,7 +58,22 @@ start_postgres() {
     ((SECONDS < deadline)) || die "PostgreSQL ($image) does not accept queries after 90 s"
     sleep 0.3
   done
+  LT_PG_HOST=127.0.0.1
+  export LT_PG_HOST
   log "PostgreSQL ($image) on 127.0.0.1:${LT_PG_PORT}"
+}
+
+# Talk to the container's own address instead of the published port when it is reachable (Linux):
+# the published port goes through docker-proxy, a userland relay that costs CPU on every round trip.
+use_container_address() {
+  local ip
+  ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$LT_CONTAINER" 2>/dev/null || true)
+  if [ -n "$ip" ] && pg_isready -q -t 3 -h "$ip" -p 5432 -d comments -U postgres; then
+    LT_PG_HOST=$ip
+    LT_PG_PORT=5432
+    LT_DATABASE_URL="postgres://postgres:${LT_PG_PASSWORD}@${ip}:5432/comments"
+    log "PostgreSQL reached directly at ${ip}:5432 (no docker-proxy)"
+  fi
 }
 
 # start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID.
