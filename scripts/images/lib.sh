@@ -15,6 +15,16 @@ rust_builder_image() {
   echo "${RUST_BUILDER_IMAGE:-comments-platform/rust-builder:$(rustc --version | awk '{ print $2 }')-trixie}"
 }
 
+# human_bytes N -> N in SI units with one decimal (numfmt alone rounds up: 17.04 MB would print as 18M).
+human_bytes() {
+  numfmt --to=si --round=nearest --format='%.1f' "$1"
+}
+
+# image_size IMAGE -> its size, human readable.
+image_size() {
+  human_bytes "$(docker image inspect -f '{{.Size}}' "$1")"
+}
+
 # drop_if_dangling IMAGE_ID... -> removes those image ids that no tag points to any more (what a rebuild
 # leaves behind), and nothing else.
 drop_if_dangling() {

@@ -31,6 +31,6 @@ fi
 
 version=$(docker run --rm --entrypoint dpkg-query "$base" -W -f '${Version}' postgresql-17)
 docker build --quiet --build-arg BASE="$base" --build-arg VERSION="$version" -t "$image" "$here/postgres-test" >/dev/null
-echo "images: built ${image} (PostgreSQL ${version}, $(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B) in $(($(date +%s) - started))s"
+echo "images: built ${image} (PostgreSQL ${version}, $(image_size "$image")B) in $(($(date +%s) - started))s"
 # shellcheck disable=SC2086 # one id a word
 drop_if_dangling $previous

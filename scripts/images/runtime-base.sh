@@ -59,5 +59,5 @@ import_tree "$slim" "$image" \
   --change 'USER 65532:65532' \
   --change 'WORKDIR /home/nonroot' \
   --change "LABEL org.opencontainers.image.title=runtime-cc org.opencontainers.image.description=\"Local stand-in for distroless cc-debian13 nonroot (glibc ${glibc})\""
-echo "images: built ${image} ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B) in $(($(date +%s) - started))s"
+echo "images: built ${image} ($(image_size "$image")B) in $(($(date +%s) - started))s"
 drop_if_dangling "$previous"

@@ -38,5 +38,5 @@ import_tree "$root" "$image" \
   --change "ENV SSL_CERT_FILE=${host_ca}" \
   --change "ENV RUST_VERSION=${rust_version}" \
   --change "LABEL org.opencontainers.image.title=rust-builder org.opencontainers.image.version=${rust_version} org.opencontainers.image.description=\"Local stand-in for rust:${rust_version}-slim-trixie carrying the machine's toolchain\""
-echo "images: built ${image} ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B) in $(($(date +%s) - started))s"
+echo "images: built ${image} ($(image_size "$image")B) in $(($(date +%s) - started))s"
 drop_if_dangling "$previous"

@@ -49,7 +49,7 @@ docker build \
   --build-arg REVISION="$revision" \
   --build-arg SOURCE="$source_url" \
   -t "${name}:dev" -t "${name}:${revision}" \
-  "$repo" 2>&1 | { grep -v -E 'legacy builder is deprecated|Install the buildx|docs.docker.com/go/buildx|^ *$' || true; }
+  "$repo" 2>&1 | { grep --line-buffered -v -E 'legacy builder is deprecated|Install the buildx|docs.docker.com/go/buildx|^ *$' || true; }
 status=${PIPESTATUS[0]}
 set -o pipefail
 [ "$status" = 0 ] || { echo "images: docker build failed (exit ${status})" >&2; exit 1; }
@@ -59,8 +59,6 @@ drop_if_dangling "$previous"
 cid=$(docker create "${name}:dev")
 binary_bytes=$(docker cp "$cid:/usr/local/bin/comments-api" - | tar -tvf - | awk '{ print $3 }')
 docker rm "$cid" >/dev/null
-image_bytes=$(docker image inspect -f '{{.Size}}' "${name}:dev")
-runtime_bytes=$(docker image inspect -f '{{.Size}}' "$runtime_image")
-echo "images: ${name}:${revision} built in $(($(date +%s) - started))s: image $(numfmt --to=si "$image_bytes")B" \
-  "(runtime base $(numfmt --to=si "$runtime_bytes")B, binary $(numfmt --to=si "$binary_bytes")B);" \
+echo "images: ${name}:${revision} built in $(($(date +%s) - started))s: image $(image_size "${name}:dev")B" \
+  "(runtime base $(image_size "$runtime_image")B, binary $(human_bytes "$binary_bytes")B = ${binary_bytes} bytes);" \
   "$(docker run --rm "${name}:dev" --version)"
