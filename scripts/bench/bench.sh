@@ -195,8 +195,7 @@ if any(os.path.exists(f"{out}/perf-{n}-by-thread.txt") for n, _, _ in profiled):
         us = lambda n: n / 499 * 1e6 / requests
         known = {k: by.get(k, 0) for k in ["postgres", "loadtest", "pgbench", "docker-proxy", "swapper"]}
         other = sum(by.values()) - service - sum(known.values())
-        total_s = sum(by.values()) / 499 / 2
-        print(f"| {label} ({requests / total_s:,.0f}/s) | {us(service):.0f} | {us(known['postgres']):.0f} | {us(known['loadtest']):.0f} "
+        print(f"| {label} | {us(service):.0f} | {us(known['postgres']):.0f} | {us(known['loadtest']):.0f} "
               f"| {us(known['pgbench']):.0f} | {us(known['docker-proxy']):.0f} | {us(other):.0f} | {100 * known['swapper'] / sum(by.values()):.0f}% |")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 mem = next((l.split(":", 1)[1].strip() for l in open("/proc/meminfo") if l.startswith("MemTotal")), "unknown")
