@@ -98,6 +98,32 @@ impl IntegrityReport {
         }
     }
 
+    /// One sentence for the terminal and Markdown reports.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} acknowledged comments over {} contents: {} listed exactly once, {} missing, {} duplicate ids, \
+             {} duplicate rows, {} mismatched, {} failed listings. Retry: {} rounds of {} identical concurrent \
+             posts, {} failed rounds (answers: {:?}).",
+            self.acknowledged,
+            self.contents_checked,
+            self.listed_exactly_once,
+            self.missing,
+            self.duplicate_ids,
+            self.duplicate_rows,
+            self.mismatched,
+            self.list_errors,
+            self.retry.rounds,
+            self.retry.concurrent_copies,
+            self.retry.failed_rounds,
+            self.retry.statuses
+        )
+    }
+
+    /// The problems found, main check first.
+    pub fn all_problems(&self) -> impl Iterator<Item = &String> {
+        self.problems.iter().chain(&self.retry.problems)
+    }
+
     fn finish(mut self) -> Self {
         self.passed = self.missing == 0
             && self.duplicate_ids == 0

@@ -98,23 +98,11 @@ pub fn markdown(report: &Report) -> String {
     if let Some(i) = &report.integrity {
         let _ = writeln!(
             out,
-            "\n### Integrity: {}\n\n{} acknowledged comments over {} contents: {} listed exactly once, {} missing, \
-             {} duplicate ids, {} duplicate rows, {} mismatched. Retry: {} rounds of {} identical concurrent posts, \
-             {} failed rounds (answers: {:?}).",
+            "\n### Integrity: {}\n\n{}",
             mark(i.passed),
-            i.acknowledged,
-            i.contents_checked,
-            i.listed_exactly_once,
-            i.missing,
-            i.duplicate_ids,
-            i.duplicate_rows,
-            i.mismatched,
-            i.retry.rounds,
-            i.retry.concurrent_copies,
-            i.retry.failed_rounds,
-            i.retry.statuses
+            i.describe()
         );
-        for p in i.problems.iter().chain(&i.retry.problems) {
+        for p in i.all_problems() {
             let _ = writeln!(out, "- {p}");
         }
     }

@@ -62,23 +62,9 @@ pub fn table(report: &Report) -> String {
         let _ = writeln!(out, "  e.g. {sample}");
     }
     if let Some(i) = &report.integrity {
-        let _ = writeln!(
-            out,
-            "\nintegrity: {} - {} acknowledged comments over {} contents, {} listed exactly once, {} missing, \
-             {} duplicate ids, {} duplicate rows, {} mismatched; retry: {} rounds x {} identical posts, {} failed",
-            if i.passed { "PASS" } else { "FAIL" },
-            i.acknowledged,
-            i.contents_checked,
-            i.listed_exactly_once,
-            i.missing,
-            i.duplicate_ids,
-            i.duplicate_rows,
-            i.mismatched,
-            i.retry.rounds,
-            i.retry.concurrent_copies,
-            i.retry.failed_rounds
-        );
-        for p in i.problems.iter().chain(&i.retry.problems) {
+        let verdict = if i.passed { "PASS" } else { "FAIL" };
+        let _ = writeln!(out, "\nintegrity: {verdict} - {}", i.describe());
+        for p in i.all_problems() {
             let _ = writeln!(out, "  {p}");
         }
     }
