@@ -26,6 +26,7 @@ pub struct ServerSettings {
     pub port: u16,
     pub admin_port: u16,
     pub max_body_bytes: usize,
+    pub max_in_flight: usize,
     pub shutdown_delay_secs: u64,
     pub shutdown_grace_secs: u64,
 }
@@ -99,6 +100,9 @@ impl Settings {
         }
         if self.server.max_body_bytes < 1024 {
             return invalid("server.max_body_bytes", "must be at least 1024".into());
+        }
+        if self.server.max_in_flight == 0 {
+            return invalid("server.max_in_flight", "must be at least 1".into());
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1".into());

@@ -89,11 +89,7 @@ impl Application {
         let public_stop = CancellationToken::new();
         let admin_stop = CancellationToken::new();
         let public = Server::new_with_acceptor(self.public).run_with_graceful_shutdown(
-            public_endpoint(
-                self.store.clone(),
-                self.metrics.clone(),
-                server.max_body_bytes,
-            ),
+            public_endpoint(self.store.clone(), self.metrics.clone(), server.clone()),
             public_stop.clone().cancelled_owned(),
             Some(server.shutdown_grace()),
         );

@@ -124,6 +124,8 @@ pub async fn into_json_error<E: Endpoint>(next: E, req: Request) -> poem::Result
             StatusCode::METHOD_NOT_ALLOWED => {
                 format!("method {method} is not allowed on {path}")
             }
+            // Our own 503s (capacity) say what to do; other server errors say nothing inside.
+            StatusCode::SERVICE_UNAVAILABLE => detail,
             s if s.is_server_error() => {
                 tracing::error!(error = %detail, "unhandled server error");
                 "internal server error".to_owned()

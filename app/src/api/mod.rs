@@ -3,7 +3,9 @@
 pub mod body_limit;
 pub mod comments;
 pub mod error;
+pub mod fast_json;
 pub mod fields;
+pub mod in_flight_limit;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +14,9 @@ use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use tokio::sync::Semaphore;
+
+use crate::config::ServerSettings;
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
 use crate::telemetry::{RouteTemplates, labelled, observe_request};
@@ -60,14 +65,17 @@ fn route_templates() -> RouteTemplates {
 }
 
 /// The public listener's endpoint: API, `/docs` (Swagger UI) and `/openapi.json`, with request
-/// observation outermost, then JSON errors, panic capture and the body limit.
+/// observation outermost, then JSON errors, the in-flight cap, panic capture and the body limit.
 pub fn public_endpoint(
     store: CommentStore,
     metrics: Arc<Metrics>,
-    max_body_bytes: usize,
+    limits: ServerSettings,
 ) -> impl Endpoint {
     let api = service(store, metrics.clone());
     let routes = route_templates();
+    let max_body_bytes = limits.max_body_bytes;
+    let max_in_flight = limits.max_in_flight;
+    let permits = Arc::new(Semaphore::new(max_in_flight));
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     Route::new()
@@ -76,6 +84,9 @@ pub fn public_endpoint(
         .at("/openapi.json", labelled(spec, "/openapi.json"))
         .around(move |ep, req| body_limit::limit_body(ep, max_body_bytes, req))
         .with(CatchPanic::new())
+        .around(move |ep, req| {
+            in_flight_limit::limit_in_flight(ep, permits.clone(), max_in_flight, req)
+        })
         .around(error::into_json_error)
         .around(move |ep, req| observe_request(ep, metrics.clone(), routes.clone(), req))
 }

@@ -7,14 +7,14 @@
 //! instead, with a fresh database per test. Without either, the PostgreSQL tests fail saying so.
 
 use std::sync::{LazyLock, Once};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use comments_api::config::Settings;
 use comments_api::startup::Application;
 use comments_api::store::CommentStore;
 use figment::Figment;
 use figment::providers::Serialized;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 use testcontainers_modules::postgres::Postgres;
 use testcontainers_modules::testcontainers::runners::AsyncRunner;
@@ -305,6 +305,44 @@ impl TestApp {
                 .expect("cut the test database off");
         } else {
             self.store.close().await.expect("close the pool");
+        }
+    }
+}
+
+impl TestApp {
+    /// Holds the comments table locked from another connection, so a POST stays in flight until
+    /// the returned transaction ends.
+    pub async fn block_writes(
+        &self,
+        backend: Backend,
+    ) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
+        let other = Database::connect(self.db.url.as_str())
+            .await
+            .expect("second connection");
+        let txn = other.begin().await.expect("begin");
+        let lock = match backend {
+            Backend::Postgres => "LOCK TABLE comments IN EXCLUSIVE MODE",
+            // SQLite locks the whole file; an insert makes this transaction the writer.
+            Backend::Sqlite => {
+                "INSERT INTO comments (content_id, email, comment, fingerprint, created_at) \
+                 VALUES (999, 'lock@example.com', 'lock', x'00', '2026-01-01T00:00:00Z')"
+            }
+        };
+        txn.execute_unprepared(lock).await.expect("take the lock");
+        (other, txn)
+    }
+
+    /// Waits until the service reports `n` requests in flight.
+    pub async fn wait_until_in_flight(&self, n: usize) {
+        let expected = format!("http_requests_in_flight {n}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = self.get_admin("/metrics").await.text().await.unwrap();
+            if text.contains(&expected) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "never {n} in flight:\n{text}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod binary;
+mod capacity;
 mod create;
 mod duplicates;
 mod errors;

@@ -4,10 +4,9 @@ use std::time::{Duration, Instant};
 
 use figment::Figment;
 use figment::providers::Serialized;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, comment, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, comment, spawn_app, spawn_app_with};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -15,52 +14,15 @@ on_both_databases!(
     the_grace_period_bounds_a_stuck_request,
 );
 
-/// Holds the comments table locked from another connection, so a POST stays in flight until
-/// the returned transaction ends.
-async fn block_writes(
-    app: &TestApp,
-    backend: Backend,
-) -> (DatabaseConnection, sea_orm::DatabaseTransaction) {
-    let other = Database::connect(app.db.url.as_str())
-        .await
-        .expect("second connection");
-    let txn = other.begin().await.expect("begin");
-    let lock = match backend {
-        Backend::Postgres => "LOCK TABLE comments IN EXCLUSIVE MODE",
-        // SQLite locks the whole file; an insert makes this transaction the writer.
-        Backend::Sqlite => {
-            "INSERT INTO comments (content_id, email, comment, fingerprint, created_at) \
-                            VALUES (999, 'lock@example.com', 'lock', x'00', '2026-01-01T00:00:00Z')"
-        }
-    };
-    txn.execute_unprepared(lock).await.expect("take the lock");
-    (other, txn)
-}
-
-async fn wait_until_in_flight(app: &TestApp) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let text = app.get_admin("/metrics").await.text().await.unwrap();
-        if text.contains("http_requests_in_flight 1") {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the request never went in flight:\n{text}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 async fn in_flight_requests_complete_after_shutdown_starts(backend: Backend) {
     let mut app = spawn_app(backend).await;
-    let (_other, lock) = block_writes(&app, backend).await;
+    let (_other, lock) = app.block_writes(backend).await;
 
     let body = comment("slow@example.com", "in flight", 4);
     let client = app.client.clone();
     let url = format!("{}/api/comment/new", app.address);
     let in_flight = tokio::spawn(async move { client.post(url).json(&body).send().await });
-    wait_until_in_flight(&app).await;
+    app.wait_until_in_flight(1).await;
 
     app.begin_shutdown();
     // Readiness turns false first, while the request is still being served.
@@ -108,12 +70,12 @@ async fn the_grace_period_bounds_a_stuck_request(backend: Backend) {
         Figment::from(Serialized::default("server.shutdown_grace_secs", 1)),
     )
     .await;
-    let (_other, lock) = block_writes(&app, backend).await;
+    let (_other, lock) = app.block_writes(backend).await;
     let body = comment("stuck@example.com", "never finishes in time", 4);
     let client = app.client.clone();
     let url = format!("{}/api/comment/new", app.address);
     let _stuck = tokio::spawn(async move { client.post(url).json(&body).send().await });
-    wait_until_in_flight(&app).await;
+    app.wait_until_in_flight(1).await;
 
     let started = Instant::now();
     app.begin_shutdown();

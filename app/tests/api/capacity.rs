@@ -1,0 +1,38 @@
+//! The in-flight cap: beyond `server.max_in_flight` requests, answer 503 at once.
+
+use figment::Figment;
+use figment::providers::Serialized;
+
+use crate::helpers::{Backend, comment, expect_error, spawn_app_with};
+use crate::on_both_databases;
+
+on_both_databases!(requests_beyond_the_cap_get_503_at_once);
+
+async fn requests_beyond_the_cap_get_503_at_once(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Figment::from(Serialized::default("server.max_in_flight", 1)),
+    )
+    .await;
+    let (_other, lock) = app.block_writes(backend).await;
+    let client = app.client.clone();
+    let url = format!("{}/api/comment/new", app.address);
+    let body = comment("first@example.com", "holds the only slot", 1);
+    let holder = tokio::spawn(async move { client.post(url).json(&body).send().await });
+    app.wait_until_in_flight(1).await;
+
+    let message = expect_error(app.list_comments("1", "").await, 503, "UNAVAILABLE").await;
+    assert_eq!(
+        message,
+        "the service is at capacity (1 requests in flight), retry later"
+    );
+
+    lock.rollback().await.expect("release the lock");
+    let held = holder
+        .await
+        .unwrap()
+        .expect("the first request is answered");
+    assert_eq!(held.status().as_u16(), 201);
+    // The slot is free again.
+    assert_eq!(app.list_comments("1", "").await.status().as_u16(), 200);
+}
