@@ -26,15 +26,7 @@ free_port() {
 # TEST_POSTGRES_IMAGE as the integration tests use it; without it the official postgres:17 when present
 # (or pullable), else the locally built stand-in that .ci/setup.d/10-images.sh provides.
 postgres_image() {
-  if [ -n "${TEST_POSTGRES_IMAGE:-}" ]; then
-    echo "$TEST_POSTGRES_IMAGE"
-  elif docker image inspect postgres:17 >/dev/null 2>&1; then
-    echo postgres:17
-  elif docker image inspect comments-platform/postgres-test:17 >/dev/null 2>&1; then
-    echo comments-platform/postgres-test:17
-  else
-    echo postgres:17
-  fi
+  bash "$(repo_root)/scripts/images/postgres-image.sh"
 }
 
 # start_postgres [server options...]: sets LT_PG_PORT and LT_DATABASE_URL.
