@@ -9,7 +9,6 @@ use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::error::{ErrorBody, ErrorStatus, ServerError};
-use super::fast_json::FastJson;
 use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
 use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
 use crate::metrics::Metrics;
@@ -99,7 +98,7 @@ impl Example for CreatedBody {
 }
 
 /// One comment in a listing.
-#[derive(Debug, Clone, Object, serde::Serialize)]
+#[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct CommentView {
     pub id: i64,
@@ -168,7 +167,7 @@ pub enum ListResponse {
     /// header (`rel="next"`) give the next page.
     #[oai(status = 200)]
     Ok(
-        FastJson<Vec<CommentView>>,
+        Json<Vec<CommentView>>,
         /// Pass as `cursor` to get the next page; absent on the last page.
         #[oai(header = "X-Next-Cursor")]
         Option<String>,
@@ -326,7 +325,7 @@ impl CommentsApi {
                 created_at: row.created_at,
             })
             .collect();
-        Ok(ListResponse::Ok(FastJson(comments), next, link))
+        Ok(ListResponse::Ok(Json(comments), next, link))
     }
 }
 

@@ -3,7 +3,6 @@
 pub mod body_limit;
 pub mod comments;
 pub mod error;
-pub mod fast_json;
 pub mod fields;
 pub mod in_flight_limit;
 

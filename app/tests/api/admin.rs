@@ -24,8 +24,8 @@ async fn health_and_readiness_answer_when_all_is_well(backend: Backend) {
 
 async fn metrics_count_traffic_by_route_template(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.post_comment(alice_first_post()).await;
-    app.post_comment(alice_first_post()).await;
+    app.post_comment(&alice_first_post()).await;
+    app.post_comment(&alice_first_post()).await;
     app.list_comments("1", "").await;
     app.list_comments("2", "").await;
     app.get("/no/such/path").await;
@@ -72,7 +72,7 @@ async fn readiness_fails_and_writes_answer_503_when_the_database_goes_away(backe
     assert_eq!(ready.status().as_u16(), 503);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "not-ready");
     let message = expect_error(
-        app.post_comment(alice_first_post()).await,
+        app.post_comment(&alice_first_post()).await,
         503,
         "UNAVAILABLE",
     )

@@ -14,7 +14,7 @@ on_both_databases!(
 async fn the_original_curl_sequence_works(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let created = app.post_comment(alice_first_post()).await;
+    let created = app.post_comment(&alice_first_post()).await;
     assert_eq!(created.status().as_u16(), 201);
     let body: Value = created.json().await.unwrap();
     assert_eq!(body["status"], "SUCCESS");

@@ -30,12 +30,12 @@ async fn rows(app: &crate::helpers::TestApp) -> i64 {
 async fn a_repeated_comment_is_stored_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let first: Value = app
-        .post_comment(alice_first_post())
+        .post_comment(&alice_first_post())
         .await
         .json()
         .await
         .unwrap();
-    let repeat = app.post_comment(alice_first_post()).await;
+    let repeat = app.post_comment(&alice_first_post()).await;
     assert_eq!(repeat.status().as_u16(), 200);
     let repeat: Value = repeat.json().await.unwrap();
     assert_eq!(repeat["status"], "SUCCESS");

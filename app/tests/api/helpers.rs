@@ -6,7 +6,7 @@
 //! `scripts/images/postgres-test.sh`). `TEST_DATABASE_URL=postgres://...` uses an existing server
 //! instead, with a fresh database per test. Without either, the PostgreSQL tests fail saying so.
 
-use std::sync::{LazyLock, Once};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use comments_api::config::Settings;
@@ -196,15 +196,14 @@ pub async fn spawn_app_with(backend: Backend, overrides: Figment) -> TestApp {
     }
 }
 
-/// The original challenge's first curl command, as a body.
+/// A comment body as the original challenge's clients send it.
 pub fn comment(email: &str, text: &str, content_id: i64) -> Value {
     json!({ "email": email, "comment": text, "content_id": content_id })
 }
 
-static ALICE: LazyLock<Value> = LazyLock::new(|| comment("alice@example.com", "first post!", 1));
-
-pub fn alice_first_post() -> &'static Value {
-    &ALICE
+/// The body of the original challenge's first curl command.
+pub fn alice_first_post() -> Value {
+    comment("alice@example.com", "first post!", 1)
 }
 
 impl TestApp {
@@ -276,9 +275,7 @@ impl TestApp {
         let server = self.server.take().expect("server still running");
         server.await.expect("server task did not panic")
     }
-}
 
-impl TestApp {
     /// Takes the database away from under the running service: stops the PostgreSQL container
     /// (or forbids connections to the test database on a TEST_DATABASE_URL server); for SQLite,
     /// which cannot vanish, closes the service's pool.
@@ -307,9 +304,7 @@ impl TestApp {
             self.store.close().await.expect("close the pool");
         }
     }
-}
 
-impl TestApp {
     /// Holds the comments table locked from another connection, so a POST stays in flight until
     /// the returned transaction ends.
     pub async fn block_writes(
