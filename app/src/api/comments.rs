@@ -87,6 +87,16 @@ pub struct CreatedBody {
     pub id: i64,
 }
 
+impl CreatedBody {
+    fn success(message: String, id: i64) -> Json<Self> {
+        Json(Self {
+            status: "SUCCESS".into(),
+            message,
+            id,
+        })
+    }
+}
+
 impl Example for CreatedBody {
     fn example() -> Self {
         Self {
@@ -238,20 +248,18 @@ impl CommentsApi {
             Inserted::Created(stored) => {
                 self.metrics.comments_created.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "comment created");
-                CreateResponse::Created(Json(CreatedBody {
-                    status: "SUCCESS".into(),
-                    message: format!("comment created and associated with content_id {content_id}"),
-                    id: stored.id,
-                }))
+                CreateResponse::Created(CreatedBody::success(
+                    format!("comment created and associated with content_id {content_id}"),
+                    stored.id,
+                ))
             }
             Inserted::Existing(stored) => {
                 self.metrics.comments_duplicates.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "duplicate comment");
-                CreateResponse::AlreadyExists(Json(CreatedBody {
-                    status: "SUCCESS".into(),
-                    message: format!("comment already exists for content_id {content_id}"),
-                    id: stored.id,
-                }))
+                CreateResponse::AlreadyExists(CreatedBody::success(
+                    format!("comment already exists for content_id {content_id}"),
+                    stored.id,
+                ))
             }
         })
     }
