@@ -2,6 +2,28 @@
 # Identity agent for workload credentials, private endpoint plus an allow-listed public one
 # (Terraform and CI install Argo CD from outside the VPC), secrets envelope-encrypted with KMS.
 
+locals {
+  # The pod-identity module makes "<name>-" an IAM role name_prefix, which AWS caps at 38
+  # characters: keep the suffix short (comments-staging-lbc- is 21).
+  lb_controller_role_prefix = "${var.name}-lbc"
+}
+
+# Whoever runs Terraform gets cluster-admin from enable_cluster_creator_admin_permissions; an
+# access entry for the same role in admin_role_arns would be a second entry for one principal,
+# which EKS refuses (ResourceInUseException) half-way through the first apply.
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_session_context" "current" {
+  arn = data.aws_caller_identity.current.arn
+
+  lifecycle {
+    postcondition {
+      condition     = !contains(var.admin_role_arns, self.issuer_arn)
+      error_message = "admin_role_arns lists ${self.issuer_arn}, the role running Terraform: it already gets cluster-admin as the cluster creator (enable_cluster_creator_admin_permissions), and EKS refuses a second access entry for it. Remove it from admin_role_arns, or run Terraform with another role."
+    }
+  }
+}
+
 module "cluster" {
   source  = "terraform-aws-modules/eks/aws"
   version = "~> 21.0"
@@ -60,7 +82,7 @@ module "lb_controller_identity" {
   source  = "terraform-aws-modules/eks-pod-identity/aws"
   version = "~> 2.0"
 
-  name                            = "${var.name}-aws-load-balancer-controller"
+  name                            = local.lb_controller_role_prefix
   attach_aws_lb_controller_policy = true
 
   associations = {

@@ -5,6 +5,9 @@ locals {
   subnet_name    = "${var.name}-gke"
   pods_range     = "${var.name}-pods"
   services_range = "${var.name}-services"
+  # The subnetwork as created: the outputs below read its names from it, so whatever uses them
+  # (the GKE cluster) waits for the subnetwork and its secondary ranges, not only the network.
+  subnet = module.vpc.subnets["${var.region}/${local.subnet_name}"]
 }
 
 module "vpc" {

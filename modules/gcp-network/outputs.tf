@@ -9,18 +9,18 @@ output "network_self_link" {
 }
 
 output "subnet_name" {
-  description = "Name of the GKE subnet."
-  value       = local.subnet_name
+  description = "Name of the GKE subnet (a reference to the subnetwork: users wait for it)."
+  value       = local.subnet.name
 }
 
 output "pods_range_name" {
-  description = "Name of the secondary range for Pods."
-  value       = local.pods_range
+  description = "Name of the secondary range for Pods (a reference to the subnetwork)."
+  value       = one([for r in local.subnet.secondary_ip_range : r.range_name if r.range_name == local.pods_range])
 }
 
 output "services_range_name" {
-  description = "Name of the secondary range for Services."
-  value       = local.services_range
+  description = "Name of the secondary range for Services (a reference to the subnetwork)."
+  value       = one([for r in local.subnet.secondary_ip_range : r.range_name if r.range_name == local.services_range])
 }
 
 output "private_services_cidr" {

@@ -60,6 +60,10 @@ module "gke" {
   spot_nodes                 = var.spot_nodes
   deletion_protection        = var.deletion_protection
   labels                     = local.labels
+
+  # The module reads compute zones and GKE versions while planning: on a fresh project those
+  # reads fail until the APIs are on.
+  depends_on = [google_project_service.apis]
 }
 
 module "database" {
@@ -77,6 +81,9 @@ module "database" {
   deletion_protection         = var.deletion_protection
   password_version            = var.database_password_version
   labels                      = local.labels
+
+  # Cloud SQL Admin and Secret Manager must be on before the module reads or creates anything.
+  depends_on = [google_project_service.apis]
 }
 
 module "registry" {

@@ -10,13 +10,20 @@ data "google_project" "this" {
 
 locals {
   pool = "${var.project_id}.svc.id.goog"
-  readers = concat(
-    [google_service_account.service.member],
-    [for s in var.secret_reader_service_accounts :
-      "principal://iam.googleapis.com/projects/${data.google_project.this.number}/locations/global/workloadIdentityPools/${local.pool}/subject/ns/${split("/", s)[0]}/sa/${split("/", s)[1]}"
-    ],
+  # for_each keys must be known at plan time, on a fresh project too: they come from the
+  # variables only (reader keys are "gsa" and the namespace/name entries). The members may stay
+  # unknown until apply (the service account's member, the project number read from the data
+  # source that the platform's depends_on defers).
+  readers = merge(
+    { gsa = google_service_account.service.member },
+    { for s in var.secret_reader_service_accounts :
+      s => "principal://iam.googleapis.com/projects/${data.google_project.this.number}/locations/global/workloadIdentityPools/${local.pool}/subject/ns/${split("/", s)[0]}/sa/${split("/", s)[1]}"
+    },
   )
-  grants = { for pair in setproduct(var.readable_secret_ids, local.readers) : "${pair[0]} ${pair[1]}" => pair }
+  grants = {
+    for pair in setproduct(var.readable_secret_ids, concat(["gsa"], var.secret_reader_service_accounts)) :
+    "${pair[0]} ${pair[1]}" => { secret_id = pair[0], member = local.readers[pair[1]] }
+  }
 }
 
 resource "google_service_account" "service" {
@@ -35,7 +42,7 @@ resource "google_secret_manager_secret_iam_member" "read" {
   for_each = local.grants
 
   project   = var.project_id
-  secret_id = each.value[0]
+  secret_id = each.value.secret_id
   role      = "roles/secretmanager.secretAccessor"
-  member    = each.value[1]
+  member    = each.value.member
 }
