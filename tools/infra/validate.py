@@ -1,16 +1,18 @@
 """`python -m tools.infra.validate [--root DIR] [CHECK...]`: run the offline Terraform checks and
-exit non-zero when any finds something. Checks: syntax, semantics, module-policy, overlays, trivy,
-readme (default: all, in that order; a syntax failure stops before the others, which need parsed files)."""
+exit non-zero when any finds something. Checks: syntax, semantics, interfaces, module-policy, overlays,
+trivy, readme, terraform (default: all, in that order; a syntax failure stops before the others, which
+need parsed files). The last line sums up what ran and what could not run here (`CANNOT RUN`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from . import module_policy, overlay_agreement, readme_tables, semantics, syntax, trivy_scan
+from . import module_interfaces, module_policy, overlay_agreement, readme_tables, semantics, syntax, terraform_run, trivy_scan
 
-CHECKS = ["syntax", "semantics", "module-policy", "overlays", "trivy", "readme"]
+CHECKS = ["syntax", "semantics", "interfaces", "module-policy", "overlays", "trivy", "readme", "terraform"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown check(s): {', '.join(sorted(unknown))}")
     root = args.root.resolve()
     failed = False
+    started = time.monotonic()
+    tally = terraform_run.Tally()
+    ran = []
     for name in args.checks or CHECKS:
         if name == "syntax":
             findings, count = syntax.check(root)
@@ -31,6 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "semantics":
             findings, count = semantics.check(root)
             summary = f"{count} modules and roots checked"
+        elif name == "interfaces":
+            findings, count = module_interfaces.check(root)
+            summary = f"{count} registry module calls checked against tools/infra/module-interfaces.json"
+        elif name == "terraform":
+            findings, tally = terraform_run.check(root, tally)
+            for note in tally.notes:
+                print(f"infra terraform: {note}")
+            for reason in tally.cannot:
+                print(f"infra terraform: CANNOT RUN: {reason}")
+            summary = tally.summary()
         elif name == "module-policy":
             findings, count = module_policy.check(root)
             summary = f"{count} module calls and resources checked (and variable defaults, example tfvars, outputs)"
@@ -47,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         for finding in findings:
             print(f"  {finding}")
         failed = failed or bool(findings)
+        ran.append(f"{name} {status}")
         if name == "syntax" and findings:
             print("infra: stopping: the other checks need files that parse", file=sys.stderr)
             return 1
+    terraform = f"; terraform: {tally.summary()}" if "terraform" in (args.checks or CHECKS) else ""
+    print(f"validate-infra: {', '.join(ran)}{terraform}; {time.monotonic() - started:.0f} s")
     return 1 if failed else 0
 
 
