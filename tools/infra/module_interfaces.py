@@ -85,7 +85,9 @@ def read_interface(module_dir: Path) -> dict:
         parsed = hcl2.loads(file.read_text(), serialization_options=_OPTIONS)
         for block in parsed.get("variable", []):
             for name, body in block.items():
-                entry = {"type": _hcl(body.get("type", "${any}"))}
+                kind = body.get("type", "any")
+                # A type is an expression: python-hcl2 gives the bare keyword (string) or ${...}.
+                entry = {"type": _hcl(kind) if isinstance(kind, str) and kind.startswith("${") else str(kind)}
                 if "default" in body:
                     entry["default"] = _hcl(body["default"])
                 else:
@@ -109,6 +111,8 @@ def record(checkouts: dict[str, Path]) -> dict:
                 if not base.exists():
                     subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", tag,
                                     f"https://github.com/{repository}.git", str(base)], check=True)
+            if not (base / subdir).is_dir() or not any((base / subdir).glob("*.tf")):
+                raise SystemExit(f"module-interfaces: no .tf files for {source} in {base / subdir}")
             data[source] = {"repository": repository, "version": tag.lstrip("v"), **read_interface(base / subdir)}
             print(f"module-interfaces: {source} {tag}: {len(data[source]['variables'])} variables, "
                   f"{len(data[source]['outputs'])} outputs")

@@ -156,6 +156,7 @@ def check(root: Path, tally: Tally | None = None) -> tuple[list[Finding], Tally]
             tally.cannot.append(f"{rel(directory, root)}: fmt, validate, test: no terraform binary on PATH")
         return findings, tally
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+    env.pop("TF_PLUGIN_CACHE_DIR", None)
     config = cli_config(root)
     if config is not None:
         env["TF_CLI_CONFIG_FILE"] = str(config)
@@ -198,6 +199,9 @@ def check(root: Path, tally: Tally | None = None) -> tuple[list[Finding], Tally]
         with tempfile.TemporaryDirectory(prefix="infra-terraform-") as scratch_text:
             scratch = Path(scratch_text)
             stand_ins = module_interfaces.write_stand_ins(scratch / "stand-ins")
+            # One provider copy for all directories instead of one each.
+            (scratch / "plugin-cache").mkdir()
+            env["TF_PLUGIN_CACHE_DIR"] = str(scratch / "plugin-cache")
             _scratch(root, scratch / "tree", stand_ins, widen)
             for directory, tests in runnable:
                 copy = scratch / "tree" / directory.relative_to(root)
