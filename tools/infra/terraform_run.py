@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,25 +204,39 @@ def check(root: Path, tally: Tally | None = None) -> tuple[list[Finding], Tally]
             (scratch / "plugin-cache").mkdir()
             env["TF_PLUGIN_CACHE_DIR"] = str(scratch / "plugin-cache")
             _scratch(root, scratch / "tree", stand_ins, widen)
+            # init one after the other (they share the plugin cache), then validate and test two at
+            # a time: each is mostly the provider loading its schema.
+            initialised = []
             for directory, tests in runnable:
-                copy = scratch / "tree" / directory.relative_to(root)
-                name = rel(directory, root)
-                init = _run([terraform, "init", "-backend=false", "-input=false", "-no-color"], copy, env)
+                init = _run([terraform, "init", "-backend=false", "-input=false", "-no-color"],
+                            scratch / "tree" / directory.relative_to(root), env)
                 if init.returncode != 0:
-                    findings.append(Finding("terraform", name, f"terraform init failed:\n{_tail(init)}"))
-                    continue
-                validate = _run([terraform, "validate", "-no-color"], copy, env)
-                tally.ran["validate"] += 1
-                if validate.returncode != 0:
-                    findings.append(Finding("terraform", name, f"terraform validate failed:\n{_tail(validate)}"))
-                    continue
-                if tests:
-                    test = _run([terraform, "test", "-no-color"], copy, env)
-                    tally.ran["test"] += 1
-                    if test.returncode != 0:
-                        findings.append(Finding("terraform", name, f"terraform test failed:\n{_tail(test)}"))
+                    findings.append(Finding("terraform", rel(directory, root), f"terraform init failed:\n{_tail(init)}"))
+                else:
+                    initialised.append((directory, tests))
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                results = list(pool.map(lambda item: _prove(terraform, root, scratch / "tree", env, *item), initialised))
+            for dir_findings, validated, tested in results:
+                findings.extend(dir_findings)
+                tally.ran["validate"] += validated
+                tally.ran["test"] += tested
     tally.notes.append(f"terraform took {time.monotonic() - started:.0f} s")
     return findings, tally
+
+
+def _prove(terraform: str, root: Path, tree: Path, env: dict[str, str], directory: Path, tests: list[Path]):
+    """validate and test one initialised directory of the scratch tree: (findings, validated, tested)."""
+    copy = tree / directory.relative_to(root)
+    name = rel(directory, root)
+    validate = _run([terraform, "validate", "-no-color"], copy, env)
+    if validate.returncode != 0:
+        return [Finding("terraform", name, f"terraform validate failed:\n{_tail(validate)}")], 1, 0
+    if not tests:
+        return [], 1, 0
+    test = _run([terraform, "test", "-no-color"], copy, env)
+    if test.returncode != 0:
+        return [Finding("terraform", name, f"terraform test failed:\n{_tail(test)}")], 1, 1
+    return [], 1, 1
 
 
 def _tail(done: subprocess.CompletedProcess, lines: int = 40) -> str:
