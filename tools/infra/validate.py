@@ -1,5 +1,5 @@
 """`python -m tools.infra.validate [--root DIR] [CHECK...]`: run the offline Terraform checks and
-exit non-zero when any finds something. Checks: syntax, semantics, interfaces, module-policy, overlays,
+exit non-zero when any finds something. Checks: syntax, semantics, interfaces, dependencies, module-policy, overlays,
 trivy, readme, terraform (default: all, in that order; a syntax failure stops before the others, which
 need parsed files). The last line sums up what ran and what could not run here (`CANNOT RUN`)."""
 
@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import module_interfaces, module_policy, overlay_agreement, readme_tables, semantics, syntax, terraform_run, trivy_scan
+from . import dependencies, module_interfaces, module_policy, overlay_agreement, readme_tables, semantics, syntax, terraform_run, trivy_scan
 
-CHECKS = ["syntax", "semantics", "interfaces", "module-policy", "overlays", "trivy", "readme", "terraform"]
+CHECKS = ["syntax", "semantics", "interfaces", "dependencies", "module-policy", "overlays", "trivy", "readme", "terraform"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "interfaces":
             findings, count = module_interfaces.check(root)
             summary = f"{count} registry module calls checked against tools/infra/module-interfaces.json"
+        elif name == "dependencies":
+            findings, count = dependencies.check(root)
+            summary = f"{count} modules and roots checked (static for_each keys, APIs first, names as references)"
         elif name == "terraform":
             findings, tally = terraform_run.check(root, tally)
             for note in tally.notes:
