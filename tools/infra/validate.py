@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
     parser.add_argument("--fix-readmes", action="store_true", help="rewrite the README tables instead of checking them")
+    parser.add_argument("--terraform-dir", action="append", type=Path, default=[], metavar="DIR",
+                        help="limit the terraform check to these directories (relative to --root)")
     parser.add_argument("checks", nargs="*", metavar="CHECK", help=f"any of {', '.join(CHECKS)} (default: all)")
     args = parser.parse_args(argv)
     unknown = set(args.checks) - set(CHECKS)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             findings, count = dependencies.check(root)
             summary = f"{count} modules and roots checked (static for_each keys, APIs first, names as references)"
         elif name == "terraform":
-            findings, tally = terraform_run.check(root, tally)
+            findings, tally = terraform_run.check(root, tally, [root / d for d in args.terraform_dir])
             for note in tally.notes:
                 print(f"infra terraform: {note}")
             for reason in tally.cannot:
