@@ -1,11 +1,11 @@
 """Checks `terraform validate` would do if providers could be downloaded here, and a few more:
 
-- every var.x / local.x used is declared in that module or root, and every variable and local
+- every var.x / local.x used is declared in that module or root (*), and every variable and local
   declared is used outside its own validation (tflint's terraform_unused_declarations);
 - every variable has a type and a description, every output a description;
-- every call of a local module passes each required input, and no input the module lacks;
+- every call of a local module passes each required input, and no input the module lacks (*);
 - every module.<name>.<output> used names a declared module call, and, for a local module,
-  an output it declares;
+  an output it declares (*);
 - every module and root pins required_version and gives every required provider a version
   constraint, and every provider its resources use is declared there;
 - every registry module is pinned (exact version or ~>);
@@ -16,6 +16,9 @@
   (what the modules' cidr validations would refuse at plan time);
 - the roots of one cloud differ only in main.tf (sizing): their other files are the same once
   the environment's name is set aside, so the per-root boilerplate cannot drift.
+
+(*) only where `terraform validate` cannot run here (a provider missing from the mirror): where it
+runs (the terraform check), it proves these, and in the PR pipeline it proves them everywhere.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 from itertools import combinations
 from pathlib import Path
 
+from . import terraform_run
 from .layout import KUBERNETES_VERSION_FILE, Finding, TfDir, expressions, leaves, load_dir, rel, roots, terraform_dirs, unquote
 
 META_ARGUMENTS = {"source", "version", "providers", "depends_on", "count", "for_each"}
@@ -67,16 +71,16 @@ def _local_source(tf: TfDir, body: dict) -> Path | None:
     return (tf.path / source).resolve() if source.startswith(("./", "../")) else None
 
 
-def check_references(tf: TfDir, root: Path) -> list[Finding]:
+def check_references(tf: TfDir, root: Path, validated: bool = False) -> list[Finding]:
     findings = []
     declared = _declared_variables(tf)
     for file, name in sorted(set(_references(tf, "var"))):
-        if name not in declared:
+        if name not in declared and not validated:
             line = tf.line_of(file, rf"(?<![\w.])var\.{re.escape(name)}\b")
             findings.append(Finding("undeclared-variable", f"{rel(file, root)}:{line}", f"var.{name} is used but no variable \"{name}\" is declared in {rel(tf.path, root)}"))
     local_names = tf.locals()
     for file, name in sorted(set(_references(tf, "local"))):
-        if name not in local_names:
+        if name not in local_names and not validated:
             line = tf.line_of(file, rf"(?<![\w.])local\.{re.escape(name)}\b")
             findings.append(Finding("undeclared-local", f"{rel(file, root)}:{line}", f"local.{name} is used but not declared in {rel(tf.path, root)}"))
     for kind, needed in (("variable", ("type", "description")), ("output", ("description",))):
@@ -98,7 +102,7 @@ def check_references(tf: TfDir, root: Path) -> list[Finding]:
     return findings
 
 
-def check_module_calls(tf: TfDir, root: Path) -> list[Finding]:
+def check_module_calls(tf: TfDir, root: Path, validated: bool = False) -> list[Finding]:
     findings = []
     calls = tf.named("module")
     for name, (file, body) in calls.items():
@@ -108,6 +112,8 @@ def check_module_calls(tf: TfDir, root: Path) -> list[Finding]:
         if source is None:
             if not PINNED_VERSION.match(str(body.get("version", ""))):
                 findings.append(Finding("module-version", where, f'registry module "{name}" ({unquote(body["source"])}) must pin version exactly or with ~>, got {body.get("version", "nothing")}'))
+            continue
+        if validated:
             continue
         if not source.is_dir() or not any(source.glob("*.tf")):
             findings.append(Finding("module-source", where, f'module "{name}": source {unquote(body["source"])} is not a Terraform module'))
@@ -119,7 +125,7 @@ def check_module_calls(tf: TfDir, root: Path) -> list[Finding]:
             findings.append(Finding("missing-module-input", where, f'module "{name}" does not pass required input "{missing}" of {rel(source, root)}'))
         for unknown in sorted(given - inputs.keys()):
             findings.append(Finding("unknown-module-input", where, f'module "{name}" passes "{unknown}", which {rel(source, root)} does not declare'))
-    for file, module, output in sorted(set(_module_outputs_used(tf))):
+    for file, module, output in sorted(set(_module_outputs_used(tf)) if not validated else ()):
         line = tf.line_of(file, rf"module\.{re.escape(module)}(\[[^\]]*\])?\.{re.escape(output)}\b")
         where = f"{rel(file, root)}:{line}"
         if module not in calls:
@@ -255,10 +261,11 @@ def check(root: Path) -> tuple[list[Finding], int]:
     """Return the findings and the number of directories checked."""
     findings: list[Finding] = []
     directories = terraform_dirs(root)
+    validated = terraform_run.validated_here(root)
     for directory in directories:
         tf = load_dir(directory)
-        findings += check_references(tf, root)
-        findings += check_module_calls(tf, root)
+        findings += check_references(tf, root, directory in validated)
+        findings += check_module_calls(tf, root, directory in validated)
         findings += check_versions(tf, root)
     findings += check_kubernetes_version(root)
     findings += check_backends(root)

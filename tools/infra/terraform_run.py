@@ -66,6 +66,15 @@ def mirror_providers(config: Path | None) -> dict[str, list[str]]:
     return found
 
 
+def validated_here(root: Path) -> set[Path]:
+    """The directories the terraform check validates on this machine (every provider they need is
+    in the mirror): there our own reference and module-call checks would only repeat it."""
+    if shutil.which("terraform") is None:
+        return set()
+    mirror = mirror_providers(cli_config(root))
+    return {d for d in terraform_dirs(root) if all(p in mirror for p in required_providers(d))}
+
+
 def _local_children(directory: Path) -> list[Path]:
     out = []
     for _, body in load_dir(directory).named("module").values():
