@@ -52,6 +52,7 @@ variables {
   kubernetes_version         = "1.35"
   hostname                   = "comments.staging.example.com"
   github_repository          = "example/comments-platform"
+  source_registry            = { project_id = "comments-dev", location = "europe-west1", repository_id = "comments" }
   master_authorized_networks = [{ cidr_block = "203.0.113.0/24", display_name = "operators" }]
   network_cidrs = {
     nodes            = "10.30.0.0/20"

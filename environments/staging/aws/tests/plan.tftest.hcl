@@ -34,6 +34,12 @@ override_module {
 }
 
 override_data {
+  # A valid ARN: the session context's arn argument is validated by the provider, mocked or not.
+  target = module.platform.module.eks.data.aws_caller_identity.current
+  values = { arn = "arn:aws:sts::111122223333:assumed-role/terraform-ci/session", account_id = "111122223333" }
+}
+
+override_data {
   target = module.platform.module.eks.data.aws_iam_session_context.current
   values = { issuer_arn = "arn:aws:iam::111122223333:role/terraform-ci" }
 }
@@ -53,6 +59,8 @@ variables {
   repo_url                = "https://github.com/example/comments-platform.git"
   api_public_access_cidrs = ["203.0.113.0/24"]
   account_id              = "111122223333"
+  # Promotion copies from the previous environment (required outside dev).
+  source_registry_arn = "arn:aws:ecr:eu-west-1:444455556666:repository/comments-api"
 }
 
 run "plans" {

@@ -53,6 +53,8 @@ variables {
   github_repository          = "example/comments-platform"
   repo_url                   = "https://github.com/example/comments-platform.git"
   master_authorized_networks = [{ cidr_block = "203.0.113.0/24", display_name = "operators" }]
+  # Promotion copies from the previous environment (required outside dev).
+  source_registry = { project_id = "comments-previous", location = "europe-west1", repository_id = "comments" }
 }
 
 run "plans" {
