@@ -36,7 +36,15 @@ module "cluster" {
     coredns                = {}
     kube-proxy             = {}
     eks-pod-identity-agent = { before_compute = true }
-    vpc-cni                = { before_compute = true }
+    vpc-cni = {
+      before_compute = true
+      # The VPC CNI's network policy agent is off by default: without it every NetworkPolicy of the
+      # overlays (default deny included) is accepted by the API server and enforced by nothing.
+      configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+    }
+    # The resource metrics API (metrics.k8s.io) that the HorizontalPodAutoscaler reads. EKS has no
+    # metrics server of its own and kube-prometheus-stack does not serve that API.
+    metrics-server = {}
   }
 
   eks_managed_node_groups = {

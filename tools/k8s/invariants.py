@@ -17,7 +17,7 @@ REGISTRY = {
 WORKLOADS = {"Deployment", "Job", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "CronJob"}
 # Values the base and the components carry until an overlay replaces them.
 PLACEHOLDERS = ("192.0.2.", "ENVIRONMENT", "GCP_PROJECT", "GCP_SERVICE_ACCOUNT", "AWS_REGION", "CERTIFICATE_ARN",
-                "VPC_CIDR", "HOSTNAME")
+                "LOAD_BALANCER_CIDR", "HOSTNAME")
 # The service's metric names (GUIDE section 2); alert and recording rules may use only these of its own.
 SERVICE_METRICS = {"http_requests_total", "http_request_duration_seconds_bucket", "http_requests_in_flight",
                    "db_pool_connections", "db_pool_max_connections", "comments_created_total",
@@ -148,10 +148,14 @@ def check_api_deployment(objs: list[dict]) -> list[str]:
 def check_migration(objs: list[dict]) -> list[str]:
     job = _find(objs, "Job", "comments-api-migrate")
     if job is None:
-        return ["Job/comments-api-migrate (the PreSync migration) is missing"]
+        return ["Job/comments-api-migrate (the migration hook) is missing"]
     errors = []
-    if job["metadata"].get("annotations", {}).get("argocd.argoproj.io/hook") != "PreSync":
-        errors.append("Job/comments-api-migrate must be an Argo CD PreSync hook")
+    annotations = job["metadata"].get("annotations", {})
+    # A Job's pod template is immutable: only a hook recreated on each sync runs the new image's migration.
+    # Its place in the sync order (after its ServiceAccount and Secret, before the Deployment) is sync_sim's.
+    if not annotations.get("argocd.argoproj.io/hook") or "BeforeHookCreation" not in annotations.get(
+            "argocd.argoproj.io/hook-delete-policy", ""):
+        errors.append("Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)")
     if [c.get("args") for c in pod_spec(job).get("containers", [])] != [["migrate"]]:
         errors.append("Job/comments-api-migrate must run `comments-api migrate`")
     return errors
