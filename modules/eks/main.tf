@@ -45,6 +45,16 @@ module "cluster" {
     # The resource metrics API (metrics.k8s.io) that the HorizontalPodAutoscaler reads. EKS has no
     # metrics server of its own and kube-prometheus-stack does not serve that API.
     metrics-server = {}
+    # Volumes for Prometheus' persistent storage: the in-tree EBS provisioner is gone, and EKS marks
+    # no StorageClass as default, so a claim without a class would stay Pending. The add-on's
+    # default class (gp3, encrypted) serves it.
+    aws-ebs-csi-driver = {
+      configuration_values = jsonencode({ defaultStorageClass = { enabled = true } })
+      pod_identity_association = [{
+        role_arn        = module.ebs_csi_identity.iam_role_arn
+        service_account = "ebs-csi-controller-sa"
+      }]
+    }
   }
 
   eks_managed_node_groups = {
@@ -78,6 +88,18 @@ module "lb_controller_identity" {
       service_account = "aws-load-balancer-controller"
     }
   }
+
+  tags = var.tags
+}
+
+# The EBS CSI controller's IAM role (the policy is the driver's published one, kept by the module);
+# the add-on above associates it with kube-system/ebs-csi-controller-sa.
+module "ebs_csi_identity" {
+  source  = "terraform-aws-modules/eks-pod-identity/aws"
+  version = "~> 2.0"
+
+  name                      = "${var.name}-aws-ebs-csi-driver"
+  attach_aws_ebs_csi_policy = true
 
   tags = var.tags
 }
