@@ -114,7 +114,7 @@ def check_templates(root: Path, argocd_objs: list[dict]) -> list[str]:
                         continue
                     rendered = {p: appset.render(v, context) for p, v in _strings(aset["spec"]["template"])}
                 except (KeyError, ValueError) as exc:
-                    errors.append(f"ApplicationSet/{name} on {env}-{cloud}: {exc}")
+                    errors.append(f"ApplicationSet/{name} on {env}-{cloud}: {exc.args[0] if exc.args else exc}")
                     continue
                 path = rendered.get("spec.source.path")
                 if path is not None and not (root / path / "kustomization.yaml").is_file():
