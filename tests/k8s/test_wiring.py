@@ -28,7 +28,7 @@ def test_repository_is_wired(everything):
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda o: find(o, "Service", "comments-api")["spec"]["selector"].update({"app.kubernetes.io/component": "web"}),
-     "'app.kubernetes.io/component': 'web'} matches no pod of the overlay"),
+     "'app.kubernetes.io/name': 'comments-api'} matches no pod of the overlay"),
     (lambda o: find(o, "Service", "comments-api")["spec"]["ports"][1].update(targetPort="metrics"),
      "Service/comments-api port admin: targetPort 'metrics' is not a container port of Deployment/comments-api"),
     (lambda o: deploy_spec(o)["containers"][0]["ports"][0].update(name="web"),
