@@ -144,3 +144,15 @@ def test_bootstrap_project_after_its_applicationsets_blocks(objs):
     cluster = Cluster("argocd/bootstrap", frozenset(BUILTIN_GROUPS | {"argoproj.io"}), True, frozenset({"argocd"}))
     errors = simulate(objs["argocd"], cluster, "argocd", set())[0]
     assert any("never becomes healthy: its Applications name AppProject(s)" in e and "do not exist yet" in e for e in errors), errors
+
+
+def test_migration_after_the_rollout_is_refused_but_a_postsync_smoke_job_is_not(objs):
+    overlay = objs["dev-eks"]
+    smoke = copy.deepcopy(find(overlay, "Job", "comments-api-migrate"))
+    smoke["metadata"]["name"] = "comments-api-smoke"
+    smoke["spec"]["template"]["spec"]["containers"][0]["args"] = ["smoke"]
+    annotate(smoke, hook="PostSync", wave="0", delete_policy="HookSucceeded")
+    overlay.append(smoke)
+    assert sim(overlay) == []
+    annotate(find(overlay, "Job", "comments-api-migrate"), hook="PostSync")
+    assert any(e.startswith("Job/comments-api-migrate must complete in an earlier sync step") for e in sim(overlay))

@@ -334,7 +334,8 @@ def check_hooks(objs: list[dict]) -> list[str]:
 
 
 def check_migration_before_rollout(objs: list[dict]) -> list[str]:
-    """Every Job that runs a Deployment's image must finish in an earlier step than that Deployment is applied."""
+    """A migration Job (one that runs `migrate` with a Deployment's image) must finish in an earlier step than
+    that Deployment is applied. Other Jobs (a PostSync smoke test) may come later."""
     ordered = tasks(objs)
     position = {}
     for index, (phase, wave, group_tasks) in enumerate(steps(ordered)):
@@ -345,7 +346,10 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
     def images(obj):
         spec = (pod_template(obj) or {}).get("spec", {})
         return {c.get("image") for c in spec.get("containers", [])}
-    for job in (o for o in objs if o["kind"] == "Job"):
+    def migrates(job):
+        spec = (pod_template(job) or {}).get("spec", {})
+        return any("migrate" in (c.get("args", []) + c.get("command", [])) for c in spec.get("containers", []))
+    for job in (o for o in objs if o["kind"] == "Job" and migrates(o)):
         for deploy in (o for o in objs if o["kind"] == "Deployment" and images(o) & images(job)):
             if position[describe(job)] >= position[describe(deploy)]:
                 errors.append(f"{describe(job)} must complete in an earlier sync step than {describe(deploy)} rolls out "
