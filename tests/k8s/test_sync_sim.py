@@ -156,3 +156,52 @@ def test_migration_after_the_rollout_is_refused_but_a_postsync_smoke_job_is_not(
     assert sim(overlay) == []
     annotate(find(overlay, "Job", "comments-api-migrate"), hook="PostSync")
     assert any(e.startswith("Job/comments-api-migrate must complete in an earlier sync step") for e in sim(overlay))
+
+
+def test_secret_key_the_external_secret_does_not_write_blocks(objs):
+    find(objs["prod-gke"], "ExternalSecret", "comments-api-database")["spec"]["data"][0]["secretKey"] = "url"
+    errors = sim(objs["prod-gke"])
+    assert any("Sync wave -1: Job/comments-api-migrate never becomes healthy: its pod cannot start: Secret "
+               "\"comments-api-database\" has no key 'database-url'" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda s: s["securityContext"].update(runAsNonRoot=False), "container comments-api runAsNonRoot != true"),
+    (lambda s: s.update(hostNetwork=True), "hostNetwork=true"),
+    (lambda s: s["containers"][0]["securityContext"]["capabilities"].update(add=["NET_ADMIN"]), "adds capabilities ['NET_ADMIN']"),
+    (lambda s: s["securityContext"].pop("seccompProfile"), "seccompProfile must be RuntimeDefault or Localhost"),
+])
+def test_pod_security_restricted_refuses_the_pod(objs, mutate, message):
+    mutate(find(objs["staging-gke"], "Deployment", "comments-api")["spec"]["template"]["spec"])
+    labels = {"pod-security.kubernetes.io/enforce": "restricted"}
+    errors = simulate(objs["staging-gke"], Cluster("staging-gke", frozenset(ESO_AND_PROMETHEUS), True), "comments", OPTIONS, labels)[0]
+    assert any('pod admission refuses the pod: violates PodSecurity "restricted"' in e and message in e for e in errors), errors
+
+
+@pytest.mark.parametrize("metric, message", [
+    ({"type": "Pods", "pods": {"metric": {"name": "http_requests_in_flight"}, "target": {"type": "AverageValue", "averageValue": "10"}}},
+     "FailedGetMetric: the cluster serves no custom.metrics.k8s.io API"),
+    ({"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "Value", "value": "1"}}},
+     "FailedGetMetric: the cluster serves no external.metrics.k8s.io API"),
+])
+def test_hpa_on_metrics_no_adapter_serves_is_degraded(objs, metric, message):
+    find(objs["dev-gke"], "HorizontalPodAutoscaler", "comments-api")["spec"]["metrics"].append(metric)
+    assert any(message in e for e in sim(objs["dev-gke"]))
+
+
+def test_claim_without_a_default_storage_class_stays_pending(objs):
+    objs["dev-eks"].append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                            "metadata": {"name": "data", "namespace": "comments"},
+                            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+    cluster = Cluster("dev-eks", frozenset(ESO_AND_PROMETHEUS), True, default_storage_class=False)
+    assert any("PersistentVolumeClaim/data never becomes healthy: Pending" in e for e in sim(objs["dev-eks"], cluster))
+
+
+def test_generate_name_and_sync_fail_hooks_are_understood(objs):
+    overlay = objs["prod-eks"]
+    cleanup = copy.deepcopy(find(overlay, "Job", "comments-api-migrate"))
+    del cleanup["metadata"]["name"]
+    cleanup["metadata"]["generateName"] = "comments-api-on-fail-"
+    annotate(cleanup, hook="SyncFail", delete_policy=None)
+    overlay.append(cleanup)
+    assert sim(overlay) == []

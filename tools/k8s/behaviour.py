@@ -25,6 +25,12 @@ def _options(argocd_objs: list[dict], appset_name: str) -> set[str]:
     return set((aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("syncPolicy", {}).get("syncOptions", []))
 
 
+def _namespace_labels(argocd_objs: list[dict], appset_name: str) -> dict:
+    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
+    policy = (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("syncPolicy", {})
+    return policy.get("managedNamespaceMetadata", {}).get("labels", {})
+
+
 def _destination(argocd_objs: list[dict], appset_name: str, default: str) -> str:
     aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
     return (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("destination", {}).get("namespace", default)
@@ -51,8 +57,10 @@ def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]
                 if name not in objs or not any(a.name == appset_name for a in cluster_apps):
                     continue
                 groups = frozenset(BUILTIN_GROUPS | facts[cloud].groups | addons.groups_before(cluster_apps, appset_name))
-                cluster = Cluster(f"{env}-{cloud}", groups, facts[cloud].metrics_api)
-                problems, _ = simulate(objs[name], cluster, namespace, _options(argocd, appset_name))
+                cluster = Cluster(f"{env}-{cloud}", groups, facts[cloud].metrics_api,
+                                  default_storage_class=facts[cloud].default_storage_class)
+                problems, _ = simulate(objs[name], cluster, namespace, _options(argocd, appset_name),
+                                       _namespace_labels(argocd, appset_name))
                 errors += [f"{name}: {p}" for p in problems]
                 runs += 1
     summary.append(f"sync simulation: {runs} Applications, empty cluster and upgrade each, {len(errors) - before} problems")

@@ -60,6 +60,7 @@ class Cluster:
     groups: frozenset[str]          # API groups served: built-in, the cloud's own, and the add-ons' CRDs
     metrics_api: bool               # metrics.k8s.io (metrics-server) for HorizontalPodAutoscalers
     namespaces: frozenset[str] = frozenset({"default", "kube-system"})
+    default_storage_class: bool = True  # a claim without storageClassName is provisioned
     argocd_projects: frozenset[str] = frozenset()  # AppProjects that exist before this sync
 
 
@@ -78,16 +79,21 @@ class Task:
     def sort_key(self):
         kind = self.obj["kind"]
         kind_rank = KIND_ORDER.index(kind) - len(KIND_ORDER) if kind in KIND_ORDER else 0
-        return PHASES.index(self.phase), self.wave, kind_rank, self.obj["metadata"]["name"]
+        return PHASES.index(self.phase), self.wave, kind_rank, name_of(self.obj)
 
 
 def group_of(obj: dict) -> str:
     return obj["apiVersion"].rpartition("/")[0]
 
 
+def name_of(obj: dict) -> str:
+    """metadata.name, or for a hook created with generateName, that prefix (a new object each sync)."""
+    return obj["metadata"].get("name") or obj["metadata"].get("generateName", "")
+
+
 def key(obj: dict, default_ns: str) -> tuple[str, str, str, str]:
     ns = "" if obj["kind"] in CLUSTER_SCOPED else obj["metadata"].get("namespace", default_ns)
-    return group_of(obj), obj["kind"], ns, obj["metadata"]["name"]
+    return group_of(obj), obj["kind"], ns, name_of(obj)
 
 
 def tasks(objs: list[dict]) -> list[Task]:
@@ -101,15 +107,15 @@ def tasks(objs: list[dict]) -> list[Task]:
             out.append(Task(obj, "Sync", wave, False))
             continue
         for phase in (p.strip() for p in hook.split(",")):
-            if phase == "Skip":
-                continue
+            if phase in ("Skip", "SyncFail"):
+                continue  # never applied / applied only when the sync has already failed
             if phase not in PHASES:
                 raise Blocked(f"{describe(obj)}: hook phase {phase!r} is not modelled (only {', '.join(PHASES)}, Skip)")
             out.append(Task(obj, phase, wave, True, policies))
     out.sort(key=Task.sort_key)
     # sync_tasks.go adjustDeps: a Namespace moves to the phase and wave of the first task inside it.
     for ns_task in [t for t in out if t.obj["kind"] == "Namespace" and group_of(t.obj) == ""]:
-        first = next((t for t in out if t.obj["metadata"].get("namespace") == ns_task.obj["metadata"]["name"]), None)
+        first = next((t for t in out if t.obj["metadata"].get("namespace") == name_of(ns_task.obj)), None)
         if first is not None and out.index(first) < out.index(ns_task):
             ns_task.phase, ns_task.wave = first.phase, first.wave
     out.sort(key=Task.sort_key)
@@ -200,9 +206,27 @@ class State:
         account = spec.get("serviceAccountName", "default")
         if account != "default" and not self.has("ServiceAccount", account, ns):
             return f"pod admission refuses the pod: serviceaccount \"{account}\" not found"
-        for ref_kind, name, where in references(spec):
-            if not self.has(ref_kind, name, ns):
+        for ref_kind, name, where, data_key in references(spec):
+            found = self.objects.get(("", ref_kind, ns, name))
+            if found is None:
                 return f"its pod cannot start: {ref_kind} \"{name}\" ({where}) not found"
+            keys = set(found.get("data") or {}) | set(found.get("stringData") or {}) | set(found.get("binaryData") or {})
+            if data_key is not None and data_key not in keys:
+                return f"its pod cannot start: {ref_kind} \"{name}\" has no key {data_key!r} ({where}; keys {sorted(keys)})"
+        problem = self.security_problem(spec, ns)
+        if problem:
+            return problem
+        return None
+
+    def security_problem(self, spec: dict, ns: str) -> str | None:
+        """Pod Security Admission: the namespace's enforce level (restricted) refuses a pod that violates it."""
+        namespace = self.objects.get(("", "Namespace", "", ns))
+        level = ((namespace or {}).get("metadata", {}).get("labels") or {}).get("pod-security.kubernetes.io/enforce")
+        if level != "restricted":
+            return None
+        violations = restricted_violations(spec)
+        if violations:
+            return f"pod admission refuses the pod: violates PodSecurity \"restricted\": {'; '.join(violations)}"
         return None
 
     def health_problem(self, obj: dict) -> str | None:
@@ -218,6 +242,14 @@ class State:
                 m.get("type") in ("Resource", "ContainerResource") for m in obj.get("spec", {}).get("metrics", [])):
             return ("FailedGetResourceMetric: the cluster serves no resource metrics API (metrics.k8s.io); "
                     "Argo CD marks the HPA, and the Application, Degraded")
+        if kind == "HorizontalPodAutoscaler":
+            for metric in obj.get("spec", {}).get("metrics", []):
+                api = {"Pods": "custom.metrics.k8s.io", "Object": "custom.metrics.k8s.io",
+                       "External": "external.metrics.k8s.io"}.get(metric.get("type"))
+                if api and api not in self.cluster.groups:
+                    return f"FailedGetMetric: the cluster serves no {api} API (no metrics adapter) for a {metric['type']} metric"
+        if kind == "PersistentVolumeClaim" and not obj.get("spec", {}).get("storageClassName") and not self.cluster.default_storage_class:
+            return "Pending: no storageClassName and the cluster has no default StorageClass"
         if kind == "ApplicationSet":
             missing = sorted(set(projects_of(obj)) - self.projects())
             if missing:
@@ -236,8 +268,42 @@ def projects_of(appset: dict) -> list[str]:
     return [re.sub(r"\{\{\s*\.metadata\.labels\.environment\s*\}\}", env, project) for env in ENVIRONMENTS]
 
 
+def restricted_violations(spec: dict) -> list[str]:
+    """The checks of the Pod Security Standard "restricted" (kubernetes.io/docs/concepts/security/pod-security-standards)."""
+    out = []
+    pod_sc = spec.get("securityContext", {})
+    for flag in ("hostNetwork", "hostPID", "hostIPC"):
+        if spec.get(flag):
+            out.append(f"{flag}=true")
+    for volume in spec.get("volumes", []):
+        if "hostPath" in volume:
+            out.append(f"hostPath volume {volume['name']}")
+    pod_seccomp = pod_sc.get("seccompProfile", {}).get("type")
+    for c in spec.get("initContainers", []) + spec.get("containers", []):
+        sc = c.get("securityContext", {})
+        name = f"container {c.get('name')}"
+        if sc.get("privileged"):
+            out.append(f"{name} privileged")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            out.append(f"{name} allowPrivilegeEscalation != false")
+        caps = sc.get("capabilities", {})
+        if "ALL" not in caps.get("drop", []):
+            out.append(f"{name} must drop ALL capabilities")
+        if set(caps.get("add", [])) - {"NET_BIND_SERVICE"}:
+            out.append(f"{name} adds capabilities {sorted(set(caps['add']) - {'NET_BIND_SERVICE'})}")
+        if sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is not True:
+            out.append(f"{name} runAsNonRoot != true")
+        if sc.get("runAsUser", pod_sc.get("runAsUser")) == 0:
+            out.append(f"{name} runAsUser=0")
+        if sc.get("seccompProfile", {}).get("type", pod_seccomp) not in ("RuntimeDefault", "Localhost"):
+            out.append(f"{name} seccompProfile must be RuntimeDefault or Localhost")
+        if any(p.get("hostPort") for p in c.get("ports", [])):
+            out.append(f"{name} hostPort")
+    return out
+
+
 def references(spec: dict):
-    """(kind, name, where) of every Secret and ConfigMap a pod needs to start (optional ones excluded)."""
+    """(kind, name, where, key or None) of every Secret and ConfigMap a pod needs to start (optional ones excluded)."""
     for c in spec.get("initContainers", []) + spec.get("containers", []):
         cname = c.get("name")
         for env in c.get("env", []):
@@ -245,28 +311,31 @@ def references(spec: dict):
             for field_name, kind in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
                 ref = source.get(field_name)
                 if ref and not ref.get("optional"):
-                    yield kind, ref["name"], f"container {cname} env {env['name']}"
+                    yield kind, ref["name"], f"container {cname} env {env['name']}", ref.get("key")
         for env_from in c.get("envFrom", []):
             for field_name, kind in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
                 ref = env_from.get(field_name)
                 if ref and not ref.get("optional"):
-                    yield kind, ref["name"], f"container {cname} envFrom"
+                    yield kind, ref["name"], f"container {cname} envFrom", None
     for volume in spec.get("volumes", []):
         sources = [volume] + [s for s in volume.get("projected", {}).get("sources", [])]
         for source in sources:
             secret = source.get("secret")
             if secret and not secret.get("optional"):
-                yield "Secret", secret.get("secretName") or secret.get("name"), f"volume {volume['name']}"
+                yield "Secret", secret.get("secretName") or secret.get("name"), f"volume {volume['name']}", None
             config_map = source.get("configMap")
             if config_map and not config_map.get("optional"):
-                yield "ConfigMap", config_map["name"], f"volume {volume['name']}"
+                yield "ConfigMap", config_map["name"], f"volume {volume['name']}", None
 
 
-def sync(objs: list[dict], state: State, app_options: set[str], upgrade: bool = False) -> list[str]:
-    """One sync of `objs` over `state` (changed in place). Returns the trace; raises Blocked at the first stall."""
+def sync(objs: list[dict], state: State, app_options: set[str], upgrade: bool = False,
+         namespace_labels: dict | None = None) -> list[str]:
+    """One sync of `objs` over `state` (changed in place). Returns the trace; raises Blocked at the first stall.
+    namespace_labels: the Application's managedNamespaceMetadata labels (with CreateNamespace=true)."""
     trace = []
     if "CreateNamespace=true" in app_options and not state.ns_exists(state.namespace):
-        state.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": state.namespace}})
+        state.put({"apiVersion": "v1", "kind": "Namespace",
+                   "metadata": {"name": state.namespace, "labels": dict(namespace_labels or {})}})
         trace.append(f"namespace {state.namespace} created (CreateNamespace=true)")
     ordered = tasks(objs)
     for task in ordered:
@@ -340,7 +409,7 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
     position = {}
     for index, (phase, wave, group_tasks) in enumerate(steps(ordered)):
         for task in group_tasks:
-            position.setdefault(describe(task.obj), index)
+            position.setdefault(id(task.obj), index)
     errors = []
 
     def images(obj):
@@ -351,20 +420,21 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
         return any("migrate" in (c.get("args", []) + c.get("command", [])) for c in spec.get("containers", []))
     for job in (o for o in objs if o["kind"] == "Job" and migrates(o)):
         for deploy in (o for o in objs if o["kind"] == "Deployment" and images(o) & images(job)):
-            if position[describe(job)] >= position[describe(deploy)]:
+            if id(job) in position and position[id(job)] >= position[id(deploy)]:
                 errors.append(f"{describe(job)} must complete in an earlier sync step than {describe(deploy)} rolls out "
                               f"(it runs the same image: the new pods would start before the schema is migrated)")
     return errors
 
 
-def simulate(objs: list[dict], cluster: Cluster, namespace: str, app_options: set[str]) -> tuple[list[str], list[str]]:
+def simulate(objs: list[dict], cluster: Cluster, namespace: str, app_options: set[str],
+             namespace_labels: dict | None = None) -> tuple[list[str], list[str]]:
     """(problems, trace) of a first sync on an empty cluster, then of an upgrade over its result."""
     problems = check_hooks(objs) + check_migration_before_rollout(objs)
     trace: list[str] = []
     state = State(cluster, namespace)
     for scenario, these, upgrade in (("empty cluster", objs, False), ("upgrade", released(objs), True)):
         try:
-            trace += [f"{scenario}: {line}" for line in sync(these, state, app_options, upgrade)]
+            trace += [f"{scenario}: {line}" for line in sync(these, state, app_options, upgrade, namespace_labels)]
         except Blocked as exc:
             problems.append(f"sync on {cluster.name} ({scenario}): {exc}")
             break
