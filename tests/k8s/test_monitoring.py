@@ -107,3 +107,13 @@ def test_managed_control_plane_scraped_fails(objs, mutate, message):
 def test_overlay_objects_prometheus_does_not_select_fail(objs, mutate, message):
     mutate(kps_values(objs)["prometheus"]["prometheusSpec"])
     assert any(e.startswith(message) for e in run(objs)), run(objs)
+
+
+@pytest.mark.parametrize("cluster, path, value", [
+    ("prod-eks", ("aws", "region"), "us-east-1"),
+    ("staging-gke", ("gcpsm", "projectID"), "GCP_PROJECT"),  # the per-cluster patch forgotten
+])
+def test_receivers_store_reading_another_secret_manager_fails(objs, cluster, path, value):
+    store = find(objs[f"alertmanager-receivers-{cluster}"], "ClusterSecretStore", "alertmanager-receivers")
+    store["spec"]["provider"][path[0]][path[1]] = value
+    assert any(e.startswith(f"alertmanager-receivers-{cluster}: ClusterSecretStore provider") for e in run(objs))

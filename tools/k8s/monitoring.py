@@ -135,6 +135,19 @@ def check_alerting(appset: dict, receivers_objs: dict[str, list[dict]]) -> list[
     return errors
 
 
+def check_receiver_stores(overlays: dict[str, list[dict]], receivers_objs: dict[str, list[dict]]) -> list[str]:
+    """The receivers' store reads the same secret manager (GCP project / AWS region) as the cluster's comments-api store."""
+    errors = []
+    for name, objs in receivers_objs.items():
+        overlay = overlays.get(name.removeprefix("alertmanager-receivers-"), [])
+        ours = [o["spec"].get("provider") for o in objs if o["kind"] == "ClusterSecretStore"]
+        theirs = [o["spec"].get("provider") for o in overlay if o["kind"] == "ClusterSecretStore"]
+        if not ours or any(p not in theirs for p in ours):
+            errors.append(f"{name}: ClusterSecretStore provider {ours} differs from the cluster's own secret manager {theirs} "
+                          f"(environments/{name.removeprefix('alertmanager-receivers-').replace('-', '/')}/cluster-values.yaml)")
+    return errors
+
+
 def check_storage(appset: dict, clouds: list[CloudFacts]) -> list[str]:
     spec = values(appset).get("prometheus", {}).get("prometheusSpec", {})
     claim = spec.get("storageSpec", {}).get("volumeClaimTemplate", {}).get("spec")
@@ -166,7 +179,8 @@ def check(argocd_objs: list[dict], overlays: dict[str, list[dict]], receivers_ob
     appset = kps(argocd_objs)
     if appset is None:
         return [f"ApplicationSet/{KPS_APPSET} is not rendered by argocd/bootstrap"]
-    errors = check_alerting(appset, receivers_objs) + check_storage(appset, clouds) + check_control_plane(appset)
+    errors = (check_alerting(appset, receivers_objs) + check_receiver_stores(overlays, receivers_objs)
+              + check_storage(appset, clouds) + check_control_plane(appset))
     for name, objs in overlays.items():
         errors += [f"{name}: {e}" for e in check_selection(appset, objs)]
     return errors
