@@ -117,3 +117,27 @@ def test_receivers_store_reading_another_secret_manager_fails(objs, cluster, pat
     store = find(objs[f"alertmanager-receivers-{cluster}"], "ClusterSecretStore", "alertmanager-receivers")
     store["spec"]["provider"][path[0]][path[1]] = value
     assert any(e.startswith(f"alertmanager-receivers-{cluster}: ClusterSecretStore provider") for e in run(objs))
+
+
+def test_overlay_alert_with_a_severity_nobody_receives_fails(objs):
+    rule = find(objs["dev-eks"], "PrometheusRule", "comments-api")["spec"]["groups"][2]["rules"][0]
+    rule["labels"]["severity"] = "info"
+    assert f"dev-eks: alert {rule['alert']} (severity 'info') goes to receiver 'null', which notifies no one" in run(objs)
+
+
+def test_receivers_outside_their_project_fail(objs):
+    from tools.k8s import behaviour
+    project = find(objs["argocd"], "AppProject", "platform-addons")
+    project["spec"]["destinations"] = [d for d in project["spec"]["destinations"] if d["namespace"] != "monitoring"]
+    errors, _ = behaviour.check(REPO, objs)
+    assert ("alertmanager-receivers-dev-gke: ExternalSecret/alertmanager-receivers: namespace monitoring is not a "
+            "destination of AppProject/platform-addons") in errors
+
+
+def test_receivers_kind_the_project_blacklists_fails(objs):
+    from tools.k8s import behaviour
+    find(objs["argocd"], "AppProject", "platform-addons")["spec"]["namespaceResourceBlacklist"] = [
+        {"group": "external-secrets.io", "kind": "ExternalSecret"}]
+    errors, _ = behaviour.check(REPO, objs)
+    assert ("alertmanager-receivers-prod-eks: ExternalSecret/alertmanager-receivers: kind external-secrets.io/ExternalSecret "
+            "is not allowed by AppProject/platform-addons") in errors

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import addons, clusters, monitoring, netpol, wiring
+from . import addons, clusters, invariants, monitoring, netpol, wiring
 from .layout import CLOUDS, ENVIRONMENTS, MONITORING_NAMESPACE, NAMESPACE
+from .manifests import describe
 from .sync_sim import BUILTIN_GROUPS, Cluster, simulate
 
 ARGOCD_NAMESPACES = frozenset({"default", "kube-system", "argocd"})
@@ -34,6 +35,24 @@ def _namespace_labels(argocd_objs: list[dict], appset_name: str) -> dict:
 def _destination(argocd_objs: list[dict], appset_name: str, default: str) -> str:
     aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
     return (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("destination", {}).get("namespace", default)
+
+
+def _project_allows(argocd_objs: list[dict], appset_name: str, rendered: dict[str, list[dict]]) -> list[str]:
+    """A Git-path add-on's objects: kinds and namespaces its AppProject allows (Argo CD refuses the sync otherwise)."""
+    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
+    if aset is None:
+        return []
+    name = aset["spec"]["template"]["spec"]["project"]
+    project = next((o for o in argocd_objs if o["kind"] == "AppProject" and o["metadata"]["name"] == name), None)
+    if project is None:
+        return [f"ApplicationSet/{appset_name}: AppProject/{name} is not rendered by argocd/bootstrap"]
+    allowed_ns = {d.get("namespace") for d in project["spec"].get("destinations", [])}
+    errors = []
+    for target, docs in rendered.items():
+        errors += [f"{target}: {e}" for e in invariants.check_project_allows(docs, project)]
+        errors += [f"{target}: {describe(o)}: namespace {o['metadata']['namespace']} is not a destination of AppProject/{name}"
+                   for o in docs if o["metadata"].get("namespace") and o["metadata"]["namespace"] not in allowed_ns and "*" not in allowed_ns]
+    return errors
 
 
 def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]]:
@@ -75,6 +94,7 @@ def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]
 
     before = len(errors)
     receivers = {n: d for n, d in objs.items() if n.startswith("alertmanager-receivers-")}
+    errors += _project_allows(argocd, "addon-alertmanager-receivers", receivers)
     errors += monitoring.check(argocd, overlays, receivers, list(facts.values()))
     summary.append(f"monitoring (kube-prometheus-stack values): {len(errors) - before} problems")
     return errors, summary

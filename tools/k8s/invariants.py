@@ -280,9 +280,16 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     errors = []
     for obj in objs:
         group = obj["apiVersion"].rpartition("/")[0]
-        scoped = "namespace" in obj["metadata"] or obj["kind"] == "Namespace"
-        allowed = spec.get("namespaceResourceWhitelist" if scoped and obj["kind"] != "Namespace" else "clusterResourceWhitelist", [])
-        if not any(a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in allowed):
+        namespaced = "namespace" in obj["metadata"] and obj["kind"] != "Namespace"
+        # Argo CD (AppProject.IsGroupKindPermitted): an unset namespaced whitelist allows every namespaced kind;
+        # cluster-scoped kinds need an entry. Blacklists apply either way.
+        listed = "namespaceResourceWhitelist" if namespaced else "clusterResourceWhitelist"
+        denied = spec.get("namespaceResourceBlacklist" if namespaced else "clusterResourceBlacklist", [])
+        allowed = spec.get(listed)
+        if namespaced and allowed is None:
+            allowed = [{"group": "*", "kind": "*"}]
+        matches = lambda entries: any(a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in entries or [])  # noqa: E731
+        if not matches(allowed) or matches(denied):
             errors.append(f"{describe(obj)}: kind {group or 'core'}/{obj['kind']} is not allowed by AppProject/{project['metadata']['name']}")
     return errors
 

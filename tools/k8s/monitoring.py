@@ -135,6 +135,25 @@ def check_alerting(appset: dict, receivers_objs: dict[str, list[dict]]) -> list[
     return errors
 
 
+def check_overlay_alerts(appset: dict, name: str, objs: list[dict]) -> list[str]:
+    """Each alerting rule the overlay renders, routed with its own labels, reaches a receiver that notifies someone."""
+    config = values(appset).get("alertmanager", {}).get("config", {})
+    receivers = {r["name"]: r for r in config.get("receivers", [])}
+    errors = []
+    for rule_obj in (o for o in objs if o["kind"] == "PrometheusRule"):
+        for group in rule_obj["spec"].get("groups", []):
+            for rule in (r for r in group.get("rules", []) if "alert" in r):
+                labels = {"alertname": rule["alert"], "namespace": rule_obj["metadata"].get("namespace", ""), **rule.get("labels", {})}
+                try:
+                    receiver = route(config.get("route", {}), labels)
+                except ValueError as exc:
+                    return [f"Alertmanager route: {exc}"]
+                if not receivers.get(receiver, {}).get("webhook_configs"):
+                    errors.append(f"{name}: alert {rule['alert']} (severity {labels.get('severity')!r}) goes to receiver "
+                                  f"{receiver!r}, which notifies no one")
+    return errors
+
+
 def check_receiver_stores(overlays: dict[str, list[dict]], receivers_objs: dict[str, list[dict]]) -> list[str]:
     """The receivers' store reads the same secret manager (GCP project / AWS region) as the cluster's comments-api store."""
     errors = []
@@ -182,5 +201,5 @@ def check(argocd_objs: list[dict], overlays: dict[str, list[dict]], receivers_ob
     errors = (check_alerting(appset, receivers_objs) + check_receiver_stores(overlays, receivers_objs)
               + check_storage(appset, clouds) + check_control_plane(appset))
     for name, objs in overlays.items():
-        errors += [f"{name}: {e}" for e in check_selection(appset, objs)]
+        errors += [f"{name}: {e}" for e in check_selection(appset, objs)] + check_overlay_alerts(appset, name, objs)
     return errors
