@@ -47,7 +47,8 @@ module "cluster" {
     metrics-server = {}
     # Volumes for Prometheus' persistent storage: the in-tree EBS provisioner is gone, and EKS marks
     # no StorageClass as default, so a claim without a class would stay Pending. The add-on's
-    # default class (gp3, encrypted) serves it.
+    # default class (ebs-csi-default-sc, gp3) serves it; it sets no `encrypted` parameter, so the
+    # volume is encrypted only where the account enables EBS encryption by default.
     aws-ebs-csi-driver = {
       configuration_values = jsonencode({ defaultStorageClass = { enabled = true } })
       pod_identity_association = [{
