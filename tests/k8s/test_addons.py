@@ -100,3 +100,9 @@ def test_no_add_on_provides_a_kind_fails(objs):
 def test_load_balancer_controller_only_on_eks(everything):
     assert [a.name for a in addons.apps(REPO, everything["argocd"], "gke", everything)].count("addon-aws-load-balancer-controller") == 0
     assert "elbv2.k8s.aws" in addons.groups_before(addons.apps(REPO, everything["argocd"], "eks", everything), "comments-api")
+
+
+def test_dependent_application_without_retry_fails(objs):
+    del appset(objs, "addon-alertmanager-receivers")["spec"]["template"]["spec"]["syncPolicy"]["retry"]
+    assert any("Application addon-alertmanager-receivers uses external-secrets.io objects from another Application without a "
+               "syncPolicy.retry" in e for e in check(objs))

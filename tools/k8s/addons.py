@@ -37,6 +37,7 @@ class App:
     options: set[str]
     provides: set[str]
     requires: set[str]
+    retry_limit: int = 0  # syncPolicy.retry.limit (-1: forever)
 
 
 def charts(root: Path) -> list[dict]:
@@ -136,6 +137,8 @@ def apps(root: Path, argocd_objs: list[dict], cloud: str, rendered: dict[str, li
             continue
         spec = aset["spec"]["template"]["spec"]
         options = set(spec.get("syncPolicy", {}).get("syncOptions", []))
+        retry = spec.get("syncPolicy", {}).get("retry")
+        retry_limit = int(retry.get("limit", 0)) if retry is not None else 0
         pin = pins.get(name)
         if pin is not None:
             provides, requires = set(pin.get("provides", [])), set(pin.get("requires", []))
@@ -143,7 +146,7 @@ def apps(root: Path, argocd_objs: list[dict], cloud: str, rendered: dict[str, li
             objs = rendered.get(app_render_name(name, ENVIRONMENTS[0], cloud), [])
             provides = set()
             requires = {group_of(o) for o in objs}
-        out.append(App(name, wave_of(aset), options, provides, requires))
+        out.append(App(name, wave_of(aset), options, provides, requires, retry_limit))
     return out
 
 
@@ -165,6 +168,10 @@ def check_order(cloud: str, cloud_groups: frozenset[str], cluster_apps: list[App
                 if provider.wave >= app.wave:
                     errors.append(f"{cloud}: Application {app.name} (wave {app.wave}) uses {group} objects whose CRDs "
                                   f"{provider.name} installs, which does not sync before it (wave {provider.wave})")
+            if app.retry_limit == 0:
+                errors.append(f"{cloud}: Application {app.name} uses {group} objects from another Application without a "
+                              f"syncPolicy.retry: automated sync tries a revision once, so a first apply that meets a "
+                              f"missing CRD is never repeated")
             if SKIP_DRY_RUN not in app.options:
                 errors.append(f"{cloud}: Application {app.name} uses {group} objects from another Application "
                               f"({', '.join(p.name for p in providers)}) without {SKIP_DRY_RUN}: Argo CD does not wait "
