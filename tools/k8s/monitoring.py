@@ -25,7 +25,7 @@ MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s
 # Targets of a managed control plane (GKE, EKS) and the default rule groups that alert on them.
 CONTROL_PLANE = {"kubeControllerManager": ["kubeControllerManager"], "kubeScheduler": ["kubeSchedulerAlerting", "kubeSchedulerRecording"],
                  "kubeEtcd": ["etcd"], "kubeProxy": ["kubeProxy"]}
-SEVERITIES = {"page": "page", "ticket": "ticket"}  # severity -> a receiver must notify someone
+SEVERITIES = ("page", "ticket")  # each must reach a receiver that notifies someone
 
 
 def kps(argocd_objs: list[dict]) -> dict | None:

@@ -29,7 +29,6 @@ DNS_LABELS = {"gke": {"k8s-app": "kube-dns"}, "eks": {"k8s-app": "kube-dns", "ek
 PROMETHEUS_LABELS = {"app.kubernetes.io/name": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator",
                      "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
                      "prometheus": "kube-prometheus-stack-prometheus", "operator.prometheus.io/name": "kube-prometheus-stack-prometheus"}
-KPS_APPSET = "addon-kube-prometheus-stack"
 
 
 @dataclass(frozen=True)
