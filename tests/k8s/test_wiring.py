@@ -120,3 +120,12 @@ def test_gke_without_dataplane_v2_fails(everything, tmp_path):
     main = root / "modules/gke/main.tf"
     main.write_text(main.read_text().replace('"ADVANCED_DATAPATH"', '"LEGACY_DATAPATH"'))
     assert clusters.check_overlay(everything["dev-gke"], clusters.gke(root)) != []
+
+
+@pytest.mark.parametrize("cloud, index, cidr, message", [
+    ("gke", 0, "35.191.0.0/24", "ingress from load balancer 35.191.0.0/16 on 8080/TCP is refused"),
+    ("eks", 0, "10.130.192.0/21", "ingress from ALB node in the public subnets 10.130.192.0/19 on 8080/TCP is refused"),
+])
+def test_load_balancer_range_narrower_than_the_real_one_fails(objs, cloud, index, cidr, message):
+    np(objs[f"prod-{cloud}"], "comments-api-ingress")["ingress"][0]["from"][index]["ipBlock"]["cidr"] = cidr
+    assert f"NetworkPolicy: Deployment/comments-api {message}" in netpol.check(REPO, objs[f"prod-{cloud}"], "prod", cloud, "monitoring")

@@ -105,14 +105,19 @@ def _named(template: dict, number: int) -> str | None:
 def load_balancer_sources(root: Path, env: str, cloud: str) -> tuple[list[Peer], list[Peer]]:
     """(addresses the load balancer sends from, cluster addresses that must not reach the public port)."""
     if cloud == "gke":
-        return [Peer(f"load balancer {cidr}", ip=str(next(ipaddress.ip_network(cidr).hosts()))) for cidr in GFE_RANGES], []
+        return [p for cidr in GFE_RANGES for p in _edges(f"load balancer {cidr}", ipaddress.ip_network(cidr))], []
     values = yaml.safe_load((root / overlay_dir(env, cloud) / "cluster-values.yaml").read_text())["data"]
     vpc = ipaddress.ip_network(values["vpcCidr"])
     quarters = list(vpc.subnets(prefixlen_diff=2))
     public = list(quarters[3].subnets(prefixlen_diff=1))[0]  # modules/aws-vpc: public subnets
-    sources = [Peer(f"ALB node in the public subnets {public}", ip=str(public.network_address + 10))]
-    private = [Peer(f"node or pod in the private subnet {q}", ip=str(q.network_address + 10)) for q in quarters[:3]]
+    sources = _edges(f"ALB node in the public subnets {public}", public)
+    private = [p for q in quarters[:3] for p in _edges(f"node or pod in the private subnet {q}", q)]
     return sources, private
+
+
+def _edges(what: str, network) -> list[Peer]:
+    """The first and the last usable address: a rule narrower than the real range misses one of them."""
+    return [Peer(what, ip=str(network.network_address + 1)), Peer(what, ip=str(network.broadcast_address - 1))]
 
 
 def check(root: Path, objs: list[dict], env: str, cloud: str, monitoring_ns: str) -> list[str]:
@@ -154,7 +159,7 @@ def check(root: Path, objs: list[dict], env: str, cloud: str, monitoring_ns: str
             if role == "public":
                 for other in private + [intruder]:
                     flow("Ingress", workload, template, other, number, must=False)
-    return errors
+    return list(dict.fromkeys(errors))  # both edges of a range may fail the same way
 
 
 def services(objs: list[dict]) -> list[dict]:
