@@ -64,6 +64,11 @@ output "vpc_cidr" {
   value       = module.network.vpc_cidr_block
 }
 
+output "load_balancer_cidr" {
+  description = "One CIDR covering the public subnets: the only sources of the internet-facing ALB's traffic to pod IPs (ingress network policy)."
+  value       = module.network.public_subnets_cidr
+}
+
 output "database_cidr" {
   description = "One CIDR covering the database subnets (egress network policy)."
   value       = module.network.database_subnets_cidr

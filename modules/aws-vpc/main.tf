@@ -7,7 +7,8 @@ locals {
   # upper half, so all database subnets sit in one aligned block (one CIDR for network policies).
   private_subnets  = [for i in range(3) : cidrsubnet(var.cidr, 2, i)]
   last_quarter     = cidrsubnet(var.cidr, 2, 3)
-  public_subnets   = [for i in range(3) : cidrsubnet(local.last_quarter, 3, i)]
+  public_block     = cidrsubnet(local.last_quarter, 1, 0)
+  public_subnets   = [for i in range(3) : cidrsubnet(local.public_block, 2, i)]
   database_block   = cidrsubnet(local.last_quarter, 1, 1)
   database_subnets = [for i in range(3) : cidrsubnet(local.database_block, 2, i)]
 }

@@ -13,6 +13,11 @@ output "private_subnet_ids" {
   value       = module.vpc.private_subnets
 }
 
+output "public_subnets_cidr" {
+  description = "One CIDR covering every public subnet, where the internet-facing ALB's nodes live (cluster-values loadBalancerCidr)."
+  value       = local.public_block
+}
+
 output "database_subnets_cidr" {
   description = "One CIDR covering every database subnet (cluster-values databaseCidr)."
   value       = local.database_block

@@ -58,7 +58,26 @@ module "cluster" {
     coredns                = {}
     kube-proxy             = {}
     eks-pod-identity-agent = { before_compute = true }
-    vpc-cni                = { before_compute = true }
+    vpc-cni = {
+      before_compute = true
+      # The VPC CNI's network policy agent is off by default: without it every NetworkPolicy of the
+      # overlays (default deny included) is accepted by the API server and enforced by nothing.
+      configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+    }
+    # The resource metrics API (metrics.k8s.io) that the HorizontalPodAutoscaler reads. EKS has no
+    # metrics server of its own and kube-prometheus-stack does not serve that API.
+    metrics-server = {}
+    # Volumes for Prometheus' persistent storage: the in-tree EBS provisioner is gone, and EKS marks
+    # no StorageClass as default, so a claim without a class would stay Pending. The add-on's
+    # default class (ebs-csi-default-sc, gp3) serves it; it sets no `encrypted` parameter, so the
+    # volume is encrypted only where the account enables EBS encryption by default.
+    aws-ebs-csi-driver = {
+      configuration_values = jsonencode({ defaultStorageClass = { enabled = true } })
+      pod_identity_association = [{
+        role_arn        = module.ebs_csi_identity.iam_role_arn
+        service_account = "ebs-csi-controller-sa"
+      }]
+    }
   }
 
   eks_managed_node_groups = {
@@ -92,6 +111,18 @@ module "lb_controller_identity" {
       service_account = "aws-load-balancer-controller"
     }
   }
+
+  tags = var.tags
+}
+
+# The EBS CSI controller's IAM role (the policy is the driver's published one, kept by the module);
+# the add-on above associates it with kube-system/ebs-csi-controller-sa.
+module "ebs_csi_identity" {
+  source  = "terraform-aws-modules/eks-pod-identity/aws"
+  version = "~> 2.0"
+
+  name                      = "${var.name}-aws-ebs-csi-driver"
+  attach_aws_ebs_csi_policy = true
 
   tags = var.tags
 }

@@ -16,6 +16,9 @@ BREAKAGES = {
     "EKS egress range not the VPC's database block": (
         "environments/staging/eks/cluster-values.yaml", "databaseCidr: 10.120.224.0/19", "databaseCidr: 10.120.192.0/19",
         "databaseCidr is '10.120.192.0/19', but modules/aws-vpc's database block of that VPC says '10.120.224.0/19'"),
+    "EKS load balancer range not the VPC's public subnets (issue 10: it admitted the whole VPC)": (
+        "environments/dev/eks/cluster-values.yaml", "loadBalancerCidr: 10.110.192.0/19", "loadBalancerCidr: 10.110.0.0/16",
+        "loadBalancerCidr is '10.110.0.0/16', but modules/aws-vpc's public block of that VPC says '10.110.192.0/19'"),
     "VPC moved in Terraform only": (
         "environments/prod/aws/main.tf", 'vpc_cidr           = "10.130.0.0/16"', 'vpc_cidr           = "10.140.0.0/16"',
         "environments/prod/eks/cluster-values.yaml: [overlay-agreement] vpcCidr is '10.130.0.0/16'"),

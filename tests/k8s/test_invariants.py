@@ -128,9 +128,10 @@ def test_migration_on_start_fails(prod, rendered, anchors):
     assert "Deployment/comments-api: APP_DATABASE__MIGRATE_ON_START must be 'false'" in check_prod(prod, rendered, anchors)
 
 
-def test_migration_job_not_presync_fails(prod, rendered, anchors):
-    del find(prod, "Job", "comments-api-migrate")["metadata"]["annotations"]["argocd.argoproj.io/hook"]
-    assert "Job/comments-api-migrate must be an Argo CD PreSync hook" in check_prod(prod, rendered, anchors)
+@pytest.mark.parametrize("annotation", ["argocd.argoproj.io/hook", "argocd.argoproj.io/hook-delete-policy"])
+def test_migration_job_not_a_recreated_hook_fails(prod, rendered, anchors, annotation):
+    del find(prod, "Job", "comments-api-migrate")["metadata"]["annotations"][annotation]
+    assert "Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)" in check_prod(prod, rendered, anchors)
 
 
 def test_placeholder_left_fails(prod, rendered, anchors):

@@ -11,7 +11,9 @@ def test_repository_passes(repo):
     assert "0 without a schema" in run.stdout
     assert "invariants: 6 overlays, 0 problems" in run.stdout
     assert (repo / "out/rendered/prod-eks.yaml").is_file()
-    assert len(list((repo / "out/rendered").glob("*.yaml"))) == 7
+    # six overlays, argocd/bootstrap, and the six clusters' Alertmanager receivers
+    assert len(list((repo / "out/rendered").glob("*.yaml"))) == 13
+    assert "sync simulation: 13 Applications, empty cluster and upgrade each, 0 problems" in run.stdout
 
 
 def test_broken_overlay_fails(repo):
@@ -70,3 +72,28 @@ def test_missing_kubernetes_version_fails(repo):
     run = validate(repo)
     assert run.returncode == 1
     assert "kubernetes-version.txt is missing" in run.stderr
+
+
+def test_behaviour_checks_fail_end_to_end(repo):
+    """One run of `just validate` on a copy with one break per behaviour class (issue 10), each in its own place
+    so that none hides another: the sync order, the cluster model, the add-on pins, wiring, network policy, monitoring."""
+    edit(repo / "environments/components/gke/clustersecretstore.yaml", 'sync-wave: "-3"', 'sync-wave: "-1"')
+    edit(repo / "modules/eks/main.tf", "    metrics-server = {}\n", "")
+    edit(repo / "argocd/addons/charts.yaml", "version: 2.10.0", "version: 2.9.0")
+    edit(repo / "environments/base/monitoring/servicemonitor.yaml", "    - port: admin", "    - port: metrics")
+    edit(repo / "environments/components/eks/kustomization.yaml", "fieldPath: data.loadBalancerCidr", "fieldPath: data.vpcCidr")
+    edit(repo / "argocd/applicationsets/addon-kube-prometheus-stack.yaml", "            kubeEtcd:\n              enabled: false",
+         "            kubeEtcd:\n              enabled: true")
+    run = validate(repo)
+    assert run.returncode == 1
+    for message in [
+        "dev-gke: sync on dev-gke (empty cluster): Sync wave -2: ExternalSecret/comments-api-database never becomes healthy: "
+        "its store ClusterSecretStore/comments-api does not exist",
+        "prod-eks: sync on prod-eks (empty cluster): Sync wave 0: HorizontalPodAutoscaler/comments-api never becomes healthy: "
+        "FailedGetResourceMetric",
+        "ApplicationSet/addon-external-secrets: targetRevision '2.10.0' differs from argocd/addons/charts.yaml version '2.9.0'",
+        "staging-gke: ServiceMonitor/comments-api: endpoint port 'metrics' is not a named port of Service/comments-api",
+        "prod-eks: NetworkPolicy: Deployment/comments-api ingress from node or pod in the private subnet 10.130.0.0/18 on 8080/TCP is allowed",
+        "kube-prometheus-stack: kubeEtcd.enabled must be false",
+    ]:
+        assert message in run.stderr, (message, run.stderr)

@@ -66,8 +66,17 @@ def _overlay(root: Path, env: str, cloud: str) -> tuple[dict, str | None]:
 
 def aws_database_block(vpc_cidr: str) -> str:
     """modules/aws-vpc: cidrsubnet(cidrsubnet(vpc, 2, 3), 1, 1), the upper half of the last quarter."""
+    return _last_quarter_half(vpc_cidr, 1)
+
+
+def aws_public_block(vpc_cidr: str) -> str:
+    """modules/aws-vpc: cidrsubnet(cidrsubnet(vpc, 2, 3), 1, 0), the lower half of the last quarter."""
+    return _last_quarter_half(vpc_cidr, 0)
+
+
+def _last_quarter_half(vpc_cidr: str, half: int) -> str:
     last_quarter = list(ipaddress.ip_network(vpc_cidr).subnets(prefixlen_diff=2))[3]
-    return str(list(last_quarter.subnets(prefixlen_diff=1))[1])
+    return str(list(last_quarter.subnets(prefixlen_diff=1))[half])
 
 
 class _Checker:
@@ -108,6 +117,8 @@ class _Checker:
         if vpc_cidr:
             self.expect(where, "databaseCidr", values.get("databaseCidr"), aws_database_block(vpc_cidr),
                         "modules/aws-vpc's database block of that VPC")
+            self.expect(where, "loadBalancerCidr", values.get("loadBalancerCidr"), aws_public_block(vpc_cidr),
+                        "modules/aws-vpc's public block of that VPC")
         self.expect(where, "awsRegion", values.get("awsRegion"), region, f"{rel(tf_root, self.root)}/terraform.tfvars.example")
         arn = str(values.get("certificateArn", "")).split(":")
         self.expect(where, "certificateArn's region and account", arn[3:5], [region, account], "the example account")

@@ -53,10 +53,11 @@ def render(value: str, context: dict) -> str:
     return TEMPLATE.sub(field, value)
 
 
-def cluster(env: str, cloud: str) -> dict:
+def cluster(env: str, cloud: str, annotations: dict[str, str] | None = None) -> dict:
+    """The generator's parameters for one cluster secret (annotations: those the Terraform root writes)."""
     labels = {k: v for k, v in (("environment", env), ("cloud", cloud)) if v}
     return {"name": f"{env or 'none'}-{cloud or 'none'}", "server": IN_CLUSTER,
-            "metadata": {"labels": {"argocd.argoproj.io/secret-type": "cluster", **labels}, "annotations": {}}}
+            "metadata": {"labels": {"argocd.argoproj.io/secret-type": "cluster", **labels}, "annotations": annotations or {}}}
 
 
 def generated(appset: dict, context: dict) -> bool:

@@ -17,7 +17,7 @@ REGISTRY = {
 WORKLOADS = {"Deployment", "Job", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "CronJob"}
 # Values the base and the components carry until an overlay replaces them.
 PLACEHOLDERS = ("192.0.2.", "ENVIRONMENT", "GCP_PROJECT", "GCP_SERVICE_ACCOUNT", "AWS_REGION", "CERTIFICATE_ARN",
-                "VPC_CIDR", "HOSTNAME")
+                "LOAD_BALANCER_CIDR", "HOSTNAME")
 # The service's metric names (GUIDE section 2); alert and recording rules may use only these of its own.
 SERVICE_METRICS = {"http_requests_total", "http_request_duration_seconds_bucket", "http_requests_in_flight",
                    "db_pool_connections", "db_pool_max_connections", "comments_created_total",
@@ -148,10 +148,14 @@ def check_api_deployment(objs: list[dict]) -> list[str]:
 def check_migration(objs: list[dict]) -> list[str]:
     job = _find(objs, "Job", "comments-api-migrate")
     if job is None:
-        return ["Job/comments-api-migrate (the PreSync migration) is missing"]
+        return ["Job/comments-api-migrate (the migration hook) is missing"]
     errors = []
-    if job["metadata"].get("annotations", {}).get("argocd.argoproj.io/hook") != "PreSync":
-        errors.append("Job/comments-api-migrate must be an Argo CD PreSync hook")
+    annotations = job["metadata"].get("annotations", {})
+    # A Job's pod template is immutable: only a hook recreated on each sync runs the new image's migration.
+    # Its place in the sync order (after its ServiceAccount and Secret, before the Deployment) is sync_sim's.
+    if not annotations.get("argocd.argoproj.io/hook") or "BeforeHookCreation" not in annotations.get(
+            "argocd.argoproj.io/hook-delete-policy", ""):
+        errors.append("Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)")
     if [c.get("args") for c in pod_spec(job).get("containers", [])] != [["migrate"]]:
         errors.append("Job/comments-api-migrate must run `comments-api migrate`")
     return errors
@@ -276,9 +280,16 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     errors = []
     for obj in objs:
         group = obj["apiVersion"].rpartition("/")[0]
-        scoped = "namespace" in obj["metadata"] or obj["kind"] == "Namespace"
-        allowed = spec.get("namespaceResourceWhitelist" if scoped and obj["kind"] != "Namespace" else "clusterResourceWhitelist", [])
-        if not any(a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in allowed):
+        namespaced = "namespace" in obj["metadata"] and obj["kind"] != "Namespace"
+        # Argo CD (AppProject.IsGroupKindPermitted): an unset namespaced whitelist allows every namespaced kind;
+        # cluster-scoped kinds need an entry. Blacklists apply either way.
+        listed = "namespaceResourceWhitelist" if namespaced else "clusterResourceWhitelist"
+        denied = spec.get("namespaceResourceBlacklist" if namespaced else "clusterResourceBlacklist", [])
+        allowed = spec.get(listed)
+        if namespaced and allowed is None:
+            allowed = [{"group": "*", "kind": "*"}]
+        matches = lambda entries: any(a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in entries or [])  # noqa: E731
+        if not matches(allowed) or matches(denied):
             errors.append(f"{describe(obj)}: kind {group or 'core'}/{obj['kind']} is not allowed by AppProject/{project['metadata']['name']}")
     return errors
 

@@ -10,6 +10,8 @@ CLOUDS = ("gke", "eks")
 NAMESPACE = "comments"
 ARGOCD_BOOTSTRAP = Path("argocd/bootstrap")
 ROOT_APPLICATION = Path("argocd/root-application.yaml")
+ALERTMANAGER_RECEIVERS = Path("argocd/addons/alertmanager")
+MONITORING_NAMESPACE = "monitoring"
 KUBERNETES_VERSION_FILE = Path("environments/kubernetes-version.txt")
 RUNBOOKS = Path("docs/runbooks.md")
 REQUIREMENTS = Path(".ci/requirements/k8s.txt")
@@ -36,6 +38,9 @@ def render_targets() -> dict[str, Path]:
     """Every kustomization that is deployed: the six overlays, then the Argo CD bootstrap."""
     targets = {f"{env}-{cloud}": overlay_dir(env, cloud) for env in ENVIRONMENTS for cloud in CLOUDS}
     targets["argocd"] = ARGOCD_BOOTSTRAP
+    # The Git-path add-on: Alertmanager's receivers, per cluster (argocd/addons/alertmanager).
+    targets.update({f"alertmanager-receivers-{env}-{cloud}": ALERTMANAGER_RECEIVERS / f"{env}-{cloud}"
+                    for env in ENVIRONMENTS for cloud in CLOUDS})
     return targets
 
 

@@ -7,7 +7,10 @@ Steps (all run; every failure is listed, then the exit status is 1):
   3. repository invariants per overlay (digest pins, probes, limits, security context, prod size, ...);
   4. the alerting rules: promtool syntax check and unit tests (alert-tests/<env>.yaml);
   5. the ApplicationSet maps every cluster label combination to its overlay and nothing else;
-  6. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
+  6. behaviour (tools/k8s/behaviour.py): add-on pins, templates and order; the sync simulation of every
+     Application on an empty cluster and on an upgrade; wiring; NetworkPolicies against each cloud's real
+     peers; kube-prometheus-stack's selectors, alert routing, storage and control-plane targets;
+  7. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from . import alert_rules
 from . import appset
+from . import behaviour
 from . import invariants
 from . import policy
 from . import schema_check
@@ -69,6 +73,11 @@ def run(root: Path, out_dir: Path) -> list[str]:
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
     print(f"applicationset: {len(errors) - before} problems")
+
+    problems, summary = behaviour.check(root, objs)
+    errors += problems
+    for line in summary:
+        print(line)
 
     findings = policy.scan(out_dir)
     problems, accepted = policy.judge(findings)

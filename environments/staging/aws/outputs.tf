@@ -41,11 +41,12 @@ output "nat_public_ips" {
 output "cluster_values" {
   description = "What environments/<env>/eks/cluster-values.yaml needs."
   value = {
-    hostname       = var.hostname
-    awsRegion      = var.region
-    certificateArn = module.platform.certificate_arn
-    vpcCidr        = module.platform.vpc_cidr
-    databaseCidr   = module.platform.database_cidr
+    hostname         = var.hostname
+    awsRegion        = var.region
+    certificateArn   = module.platform.certificate_arn
+    vpcCidr          = module.platform.vpc_cidr
+    loadBalancerCidr = module.platform.load_balancer_cidr
+    databaseCidr     = module.platform.database_cidr
   }
 }
 
