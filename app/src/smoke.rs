@@ -134,7 +134,8 @@ pub async fn run(target: &Target, content_id: i64, marker: &str) -> Result<Repor
     let missing_url = format!("{}/api/comment/list/{missing}", target.api);
     let (status, answer) = call("not-found", client.get(&missing_url)).await?;
     expect_status("not-found", status, 404)?;
-    let expected = json!({"status": "NOT-FOUND", "message": format!("content_id {missing} not found")});
+    let expected =
+        json!({"status": "NOT-FOUND", "message": format!("content_id {missing} not found")});
     if answer != expected {
         return Err(SmokeError::new(
             "not-found",

@@ -81,8 +81,12 @@ async fn a_second_sync_passes_and_leaves_one_row_per_run(backend: Backend) {
         Duration::from_secs(5),
     )
     .unwrap();
-    let first = smoke::run(&target, smoke::run_content_id(), "test").await.unwrap();
-    let second = smoke::run(&target, first.content_id + 2, "test").await.unwrap();
+    let first = smoke::run(&target, smoke::run_content_id(), "test")
+        .await
+        .unwrap();
+    let second = smoke::run(&target, first.content_id + 2, "test")
+        .await
+        .unwrap();
     assert_ne!(first.comment_id, second.comment_id);
     for run in [&first, &second] {
         let listed: Value = app
@@ -95,7 +99,9 @@ async fn a_second_sync_passes_and_leaves_one_row_per_run(backend: Backend) {
     }
     // Even if a run repeats a content id (a retried Job in the same millisecond), the duplicate
     // check still holds: the repeat of an existing comment is not a new row.
-    let again = smoke::run(&target, first.content_id, "test").await.unwrap_err();
+    let again = smoke::run(&target, first.content_id, "test")
+        .await
+        .unwrap_err();
     assert_eq!(again.step, "post", "{again}");
 }
 
@@ -185,11 +191,15 @@ fn fake_list(fake: Data<&Arc<Fake>>, Path(content_id): Path<i64>) -> Response {
     let posted = last.filter(|body| body["content_id"] == content_id);
     match (posted, fake.fault) {
         (Some(_), Fault::ListLosesComments) => Json(json!([])).into_response(),
-        (Some(body), _) => Json(json!([{"email": body["email"], "comment": body["comment"]}])).into_response(),
+        (Some(body), _) => {
+            Json(json!([{"email": body["email"], "comment": body["comment"]}])).into_response()
+        }
         (None, Fault::EmptyListInsteadOf404) => Json(json!([])).into_response(),
-        (None, _) => Json(json!({"status": "NOT-FOUND", "message": format!("content_id {content_id} not found")}))
-            .with_status(StatusCode::NOT_FOUND)
-            .into_response(),
+        (None, _) => Json(
+            json!({"status": "NOT-FOUND", "message": format!("content_id {content_id} not found")}),
+        )
+        .with_status(StatusCode::NOT_FOUND)
+        .into_response(),
     }
 }
 
@@ -225,7 +235,10 @@ async fn smoke_against(fault: Fault) -> smoke::SmokeError {
 #[tokio::test]
 async fn wrong_answers_fail_naming_the_step() {
     let err = smoke_against(Fault::NotReady).await;
-    assert_eq!((err.step, err.detail.as_str()), ("readyz", "expected HTTP 200, got 503"));
+    assert_eq!(
+        (err.step, err.detail.as_str()),
+        ("readyz", "expected HTTP 200, got 503")
+    );
 
     let err = smoke_against(Fault::ListLosesComments).await;
     assert_eq!(err.step, "list", "{err}");
