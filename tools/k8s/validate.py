@@ -6,7 +6,8 @@ Steps (all run; every failure is listed, then the exit status is 1):
      custom resources against tools/k8s/schemas; a kind with no schema fails;
   3. repository invariants per overlay (digest pins, probes, limits, security context, prod size, ...);
   4. the alerting rules: promtool syntax check and unit tests (alert-tests/<env>.yaml);
-  5. the ApplicationSet maps every cluster label combination to its overlay and nothing else;
+  5. the ApplicationSet maps every cluster label combination to its overlay and nothing else; the Argo CD
+     notifications post the deploy statuses the promotion gate reads;
   6. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from . import alert_rules
 from . import appset
 from . import invariants
+from . import notifications
 from . import policy
 from . import schema_check
 from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
@@ -69,6 +71,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
     print(f"applicationset: {len(errors) - before} problems")
+
+    before = len(errors)
+    errors += notifications.check(objs["argocd"])
+    print(f"notifications (deploy statuses): {len(errors) - before} problems")
 
     findings = policy.scan(out_dir)
     problems, accepted = policy.judge(findings)
