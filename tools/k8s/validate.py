@@ -7,7 +7,8 @@ Steps (all run; every failure is listed, then the exit status is 1):
   3. repository invariants per overlay (digest pins, probes, limits, security context, prod size, ...);
   4. the alerting rules: promtool syntax check and unit tests (alert-tests/<env>.yaml);
   5. the ApplicationSet maps every cluster label combination to its overlay and nothing else; the Argo CD
-     notifications post the deploy statuses the promotion gate reads;
+     notifications post the deploy statuses the promotion gate reads; the ClusterImagePolicy admits only
+     the release workflow's keyless signatures and covers every deployed image;
   6. trivy policy scan: no HIGH/CRITICAL, lower findings only if accepted in trivy-accepted.yaml.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from . import alert_rules
 from . import appset
+from . import image_policy
 from . import invariants
 from . import notifications
 from . import policy
@@ -75,6 +77,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
     before = len(errors)
     errors += notifications.check(objs["argocd"])
     print(f"notifications (deploy statuses): {len(errors) - before} problems")
+
+    before = len(errors)
+    errors += image_policy.check(root, minor, {n: objs[f"{n}"] for n in objs if n not in ("argocd", "root-application")})
+    print(f"image policy (signatures at admission): {len(errors) - before} problems")
 
     findings = policy.scan(out_dir)
     problems, accepted = policy.judge(findings)
