@@ -2,7 +2,8 @@
 # Usage: run-promotion.sh SOURCE TARGET ROLLBACK OUTPUT_FILE
 # Change the target environment's digest pin in the working tree and keep the printed rendered diff:
 # `just promote SOURCE TARGET` copies the previous environment's digest; a rollback (ROLLBACK=true,
-# SOURCE=sha256:...) pins that exact digest with `just pin-digest`.
+# SOURCE=sha256:...) pins that exact digest with `just rollback TARGET --digest` (a digest the target
+# ran before; HISTORY.md records it with REASON).
 # `just promote` runs the evidence gate (tools/k8s/gate.py); env EVIDENCE_OUT names the file for the
 # gate's evidence (PR body), FORCE=true with REASON waives the evidence and the soak (recorded).
 set -euo pipefail
@@ -13,7 +14,9 @@ rollback=${3:?true or false}
 output=${4:?output file}
 
 if [ "$rollback" = true ]; then
-  just pin-digest "$target" "$source" | tee "$output"
+  args=("$target" --digest "$source" --reason "${REASON:?a rollback needs REASON}")
+  if [ -n "${EVIDENCE_OUT:-}" ]; then args+=(--evidence-out "$EVIDENCE_OUT"); fi
+  just rollback "${args[@]}" | tee "$output"
 else
   args=("$source" "$target")
   if [ -n "${EVIDENCE_OUT:-}" ]; then args+=(--evidence-out "$EVIDENCE_OUT"); fi

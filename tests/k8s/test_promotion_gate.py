@@ -253,3 +253,15 @@ def test_status_prints_each_environment_and_cloud(scratch, github, dev_a):
     github.broken = True
     run = run_tool("status", "--root", str(scratch), env=github.env())
     assert run.returncode == 1 and "evidence UNAVAILABLE" in run.stdout
+
+
+def test_an_explicit_rollback_digest_must_have_run_there(scratch, github):
+    commit_a = pin(scratch, "dev", A, "release A")
+    report(github, commit_a, "dev", "success", healthy(A), ago=10 * HOUR)
+    pin(scratch, "dev", B, "release B")
+    never = rollback(scratch, github, "dev", "--digest", C, "--reason", "x")
+    assert never.returncode == 1 and f"dev never ran {C}" in never.stderr
+    run = rollback(scratch, github, "dev", "--digest", A, "--reason", "B leaks memory")
+    assert run.returncode == 0, run.stderr
+    assert current(scratch, "dev") == A
+    assert "| rollback |" in (scratch / HISTORY.format("dev")).read_text().splitlines()[-1]

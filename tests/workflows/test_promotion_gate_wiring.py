@@ -40,3 +40,15 @@ def test_promote_workflow_runs_the_gate_with_statuses_read_and_the_evidence_in_t
     text = (REPO / ".github/workflows/promote.yml").read_text()
     assert text.count("statuses: read") >= 2, "plan and promote jobs read the deploy statuses"
     assert "EVIDENCE_OUT:" in text and "PROMOTION_EVIDENCE:" in text and "FORCE: ${{ inputs.force }}" in text
+
+
+def test_jobs_that_run_the_gate_check_out_the_whole_history():
+    """The gate walks the pins' Git history; actions/checkout fetches one commit unless told otherwise."""
+    import yaml
+    workflow = yaml.safe_load((REPO / ".github/workflows/promote.yml").read_text())
+    for name, job in workflow["jobs"].items():
+        runs_gate = any("run-promotion.sh" in (step.get("run") or "") for step in job["steps"])
+        if not runs_gate:
+            continue
+        checkout = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout@"))
+        assert checkout.get("with", {}).get("fetch-depth") == 0, f"job {name} runs the gate on a shallow clone"

@@ -1,6 +1,7 @@
 """`just rollback ENV --reason "..."`: pin ENV's last verified digest, through the same PR flow.
 
-The last verified digest is the most recent earlier pin of ENV (a digest other than the current one)
+`--digest D` rolls back to an explicit digest instead (promote.yml's `digest` input): one ENV ran
+before; its evidence is recorded as it stands. The last verified digest is the most recent earlier pin of ENV (a digest other than the current one)
 whose own run in ENV ended verified on both clouds: the latest `deploy/<ENV>-<cloud>` status over the
 commits that pinned it was `success`, named it and reported the smoke check passed. The soak is waived
 (the digest already ran there); the row in HISTORY.md says so and carries the reason.
@@ -41,11 +42,24 @@ def last_verified(root: Path, env: str, github: GitHub) -> tuple[str, str, list[
                      f"{', '.join(d[:19] for d in tried) or 'none'}); pin one explicitly with just pin-digest")
 
 
-def rollback(root: Path, env: str, reason: str, now: datetime | None = None, evidence_out: Path | None = None) -> str:
+def chosen(root: Path, env: str, github: GitHub, digest: str) -> tuple[str, str, list[str]]:
+    """An explicit rollback target (promote.yml `digest`): a digest env ran before; its evidence is recorded
+    as it is (a person chose it, with a reason)."""
+    earlier = [(d, since, until) for d, since, until in runs(root, env)[1:] if d == digest]
+    if not earlier:
+        raise CheckError(f"{env} never ran {digest}: a rollback goes back to a digest {env} ran before "
+                         f"(a new digest comes through a release and promotions)")
+    _, since, until = earlier[0]
+    evidence = gather(github, root, env, digest, since, until)
+    return digest, since, [e.reason if e.verified else f"NOT verified: {e.reason}" for e in evidence.values()]
+
+
+def rollback(root: Path, env: str, reason: str, now: datetime | None = None, evidence_out: Path | None = None,
+             digest: str | None = None) -> str:
     if not reason.strip():
         raise CheckError("a rollback needs --reason \"...\" (it goes into HISTORY.md and the pull request)")
     github = GitHub(root)
-    digest, since, lines = last_verified(root, env, github)
+    digest, since, lines = chosen(root, env, github, digest) if digest else last_verified(root, env, github)
     report = pin(root, env, digest, f"rollback {env}")
     history.append(root, env, history.Row(history.now_text(now or datetime.now(timezone.utc)), "rollback", digest,
                                           f"{env} @ {since[:12]}", "; ".join(lines), f"soak waived: {reason}"))
@@ -62,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=repo_root())
     parser.add_argument("--reason", default="")
     parser.add_argument("--evidence-out", type=Path)
+    parser.add_argument("--digest", help="roll back to this digest (one env ran before) instead of the last verified one")
     parser.add_argument("env", choices=ENVIRONMENTS)
     args = parser.parse_args(argv)
     try:
-        print(rollback(args.root.resolve(), args.env, args.reason, evidence_out=args.evidence_out))
+        print(rollback(args.root.resolve(), args.env, args.reason, evidence_out=args.evidence_out, digest=args.digest))
         return 0
     except CheckError as exc:
         print(f"FAIL {exc}", file=sys.stderr)
