@@ -40,13 +40,28 @@ def test_the_rendered_config_passes(bootstrap):
     ("template.deploy-status-success", 'deploy/{{index', 'argocd/{{index', "must post state success with context deploy/"),
     ("template.deploy-status-degraded", 'regexFind "sha256:[0-9a-f]{64}"', 'regexFind "sha256"', "name the digest"),
     ("service.github", "$github-privateKey", "-----BEGIN RSA PRIVATE KEY-----", "privateKey must reference argocd-notifications-secret"),
-    ("subscriptions", "app.kubernetes.io/name=comments-api", "app=comments", "template deploy-status-success must exist and be sent"),
-    ("subscriptions", "- on-degraded-report", "- on-degraded", "names trigger on-degraded, which is not defined"),
     ("trigger.on-deployed-verified", "app.status.health.status == 'Healthy' and ", "", "require a Succeeded sync and a Healthy app"),
 ])
 def test_drift_from_the_gate_is_refused(bootstrap, key, old, new, expected):
     errors = mutated(bootstrap, key, old, new)
     assert any(expected in e for e in errors), errors
+
+
+def annotated(bootstrap, old, new):
+    objs = copy.deepcopy(bootstrap)
+    appset = next(o for o in objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == "comments-api")
+    notes = appset["spec"]["template"]["metadata"]["annotations"]
+    notes[new] = notes.pop(old)
+    return notifications.check(objs)
+
+
+def test_the_applications_must_subscribe_to_defined_triggers(bootstrap):
+    key = "notifications.argoproj.io/subscribe.{}.github"
+    errors = annotated(bootstrap, key.format("on-deployed-verified"), key.format("on-deployed"))
+    assert any("subscribes to trigger on-deployed, which" in e for e in errors), errors
+    assert any("deploy-status-success must exist and be sent" in e for e in errors), errors
+    errors = annotated(bootstrap, key.format("on-degraded-report"), key.format("on-degraded-report").replace(".github", ".slack"))
+    assert any("deploy-status-degraded must exist and be sent" in e for e in errors), errors
 
 
 def test_the_configmap_must_be_rendered(bootstrap):

@@ -40,15 +40,13 @@ def check(argocd_objs: list[dict]) -> list[str]:
             errors.append(f"ApplicationSet/comments-api must label each Application with the cluster's {key} (the status context)")
     templates = {k.removeprefix("template."): yaml.safe_load(v) for k, v in data.items() if k.startswith("template.")}
     triggers = {k.removeprefix("trigger."): yaml.safe_load(v) for k, v in data.items() if k.startswith("trigger.")}
-    subscribed = []
-    for sub in yaml.safe_load(data.get("subscriptions", "")) or []:
-        key, _, value = sub.get("selector", "").partition("=")
-        if "github" in sub.get("recipients", []) and labels.get(key) == value:
-            subscribed += sub.get("triggers", [])
+    annotations = (appset or {}).get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
+    prefix, suffix = "notifications.argoproj.io/subscribe.", ".github"
+    subscribed = [k[len(prefix):-len(suffix)] for k in annotations if k.startswith(prefix) and k.endswith(suffix)]
     sent = set()
     for name in subscribed:
         if name not in triggers:
-            errors.append(f"{where}: subscription names trigger {name}, which is not defined")
+            errors.append(f"ApplicationSet/comments-api subscribes to trigger {name}, which {where} does not define")
             continue
         for condition in triggers[name]:
             sent.update(condition.get("send", []))

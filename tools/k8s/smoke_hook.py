@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from .invariants import containers, pod_spec
+from .invariants import _find, containers, pod_spec
 from .reachability import Pod, can_connect
 
 JOB = "comments-api-smoke"
 DNS = Pod("kube-dns", {"k8s-app": "kube-dns"}, {}, namespace="kube-system")
 DATABASE_PORT = 5432
-
-
-def _find(objs, kind, name):
-    return next((o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name), None)
 
 
 def pod_of(obj: dict) -> Pod:
