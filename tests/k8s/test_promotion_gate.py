@@ -265,3 +265,15 @@ def test_an_explicit_rollback_digest_must_have_run_there(scratch, github):
     assert run.returncode == 0, run.stderr
     assert current(scratch, "dev") == A
     assert "| rollback |" in (scratch / HISTORY.format("dev")).read_text().splitlines()[-1]
+
+
+def test_just_passes_a_reason_with_spaces_as_one_argument(scratch, github):
+    """`just rollback dev --reason "two words"` (and promote's --reason) must reach the tool intact."""
+    commit_a = pin(scratch, "dev", A, "release A")
+    report(github, commit_a, "dev", "success", healthy(A), ago=10 * HOUR)
+    pin(scratch, "dev", B, "release B")
+    run = subprocess.run(["just", "--justfile", str(REPO / "Justfile"), "rollback", "dev", "--root", str(scratch),
+                          "--reason", "B leaks memory; see #12"], capture_output=True, text=True,
+                         env={**os.environ, **github.env()}, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (scratch / HISTORY.format("dev")).read_text().splitlines()[-1].endswith("| soak waived: B leaks memory; see #12 |")
