@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: promotion-body.sh TARGET DIGEST SOURCE PROMOTE_OUTPUT EVIDENCE_DIR [ROLLBACK_REASON]
-# Write the Markdown description of a promotion pull request: what moves where, the rendered
-# difference printed by `just promote`, the load-test evidence for that digest (or, for a rollback,
+# Write the Markdown description of a promotion pull request: what moves where, the gate's evidence
+# (env PROMOTION_EVIDENCE: the file `just promote --evidence-out` wrote: both clouds' deploy statuses,
+# the soak, or the FORCED waiver and its reason), the rendered difference printed by `just promote`, the load-test evidence for that digest (or, for a rollback,
 # why there is none), and the exact command that undoes it.
 set -euo pipefail
 
@@ -22,6 +23,10 @@ echo "- source: ${source}"
 echo "- made by: \`just promote\` in [this run](${run_url})"
 echo "- deploys when merged: Argo CD syncs environments/${target} from main"
 echo
+if [ -n "${PROMOTION_EVIDENCE:-}" ] && [ -s "$PROMOTION_EVIDENCE" ]; then
+  cat "$PROMOTION_EVIDENCE"
+  echo
+fi
 if [ -n "$rollback_reason" ]; then
   echo "### Rollback"
   echo

@@ -3,6 +3,7 @@
 #   source       what `just promote` takes first: the environment to copy from, or the exact digest
 #   rollback     true when an explicit digest was given (rollback / re-pin)
 #   environment  the GitHub environment that guards the target (prod -> production)
+#                (a forced promotion, FORCE=true, is guarded by `production` whatever the target)
 #   source-environment  the environment whose registries hold the digest and are copied from (the
 #                promotion's `from`; for a rollback the target's previous environment; none for dev)
 # Promotions go one step at a time (dev -> staging -> prod); an explicit digest may target any.
@@ -42,8 +43,12 @@ else
   echo "rollback=false"
   echo "source-environment=${FROM}"
 fi
-case "$TO" in
-  prod) echo "environment=production" ;;
-  staging | dev) echo "environment=${TO}" ;;
+if [ "${FORCE:-false}" = true ] && [ -z "${REASON:-}" ]; then
+  echo "::error::a forced promotion needs a reason" >&2
+  exit 1
+fi
+case "${FORCE:-false}:$TO" in
+  true:* | *:prod) echo "environment=production" ;;
+  *:staging | *:dev) echo "environment=${TO}" ;;
   *) echo "::error::unknown environment '${TO}'" >&2; exit 1 ;;
 esac

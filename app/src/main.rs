@@ -1,4 +1,5 @@
-//! `comments-api [serve]` runs the service; `comments-api migrate` applies migrations and exits.
+//! `comments-api [serve]` runs the service; `comments-api migrate` applies migrations and exits;
+//! `comments-api smoke <url>` checks a running service (the deploy's PostSync hook).
 
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Subcommand, Clone, Copy)]
+#[derive(Subcommand, Clone)]
 enum Command {
     /// Serve the API (default). Configure with APP_* environment variables or APP_CONFIG.
     Serve,
@@ -23,6 +24,18 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) and exit; needs no database.
     Openapi,
+    /// Check a running service end to end (post, list, duplicate, 404, /readyz); exit 1 on the first
+    /// wrong answer. Writes under its own content ids (>= 9e18) as smoke-check@comments-platform.invalid.
+    Smoke {
+        /// Public URL of the service, e.g. http://comments-api:8080
+        url: String,
+        /// Admin URL for /readyz (default: the same host on port 9090)
+        #[arg(long)]
+        admin_url: Option<String>,
+        /// Timeout of each request, in seconds
+        #[arg(long, default_value_t = 10)]
+        timeout_secs: u64,
+    },
 }
 
 /// `0.1.0 (abc1234)`: the revision is baked in by the image build (`GIT_REVISION`).
@@ -40,6 +53,11 @@ fn version() -> &'static str {
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Smoke {
+            url,
+            admin_url,
+            timeout_secs,
+        } => smoke(&url, admin_url.as_deref(), timeout_secs).await,
         Command::Serve => configured(|settings| async { serve(settings).await }).await,
         Command::Migrate => configured(|settings| async { migrate(settings).await }).await,
         Command::Openapi => match comments_api::api::spec_json().await {
@@ -96,6 +114,28 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(database = %settings.database.redacted_url(), "migrations applied");
     store.close().await?;
     Ok(())
+}
+
+async fn smoke(url: &str, admin_url: Option<&str>, timeout_secs: u64) -> ExitCode {
+    use comments_api::smoke;
+    let timeout = std::time::Duration::from_secs(timeout_secs);
+    let result = match smoke::Target::new(url, admin_url, timeout) {
+        Ok(target) => smoke::run(&target, smoke::run_content_id(), version()).await,
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(report) => {
+            for line in &report.lines {
+                println!("smoke: ok {line}");
+            }
+            println!("smoke: passed against {url}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("smoke: FAILED {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Resolves on SIGTERM (what Kubernetes and Docker send) or SIGINT (Ctrl-C).

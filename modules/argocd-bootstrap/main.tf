@@ -28,7 +28,37 @@ resource "helm_release" "argocd" {
     configs = {
       params = { "server.insecure" = false }
     }
+    # The notifications controller is on; its configuration (argocd-notifications-cm: the GitHub
+    # deploy statuses) comes from Git through argocd/bootstrap, its credentials from the Secret below.
+    notifications = {
+      enabled = true
+      cm      = { create = false }
+      secret  = { create = false }
+    }
   })]
+}
+
+# The GitHub App the notifications controller posts the deploy/<env>-<cloud> commit statuses with
+# (permission `statuses: write` on this repository only). Without it no status is posted and every
+# promotion out of this environment is refused (the gate fails closed).
+resource "kubernetes_secret_v1" "notifications" {
+  count = var.notifications_github_app == null ? 0 : 1
+
+  metadata {
+    name      = "argocd-notifications-secret"
+    namespace = local.namespace
+    labels = {
+      "app.kubernetes.io/part-of" = "argocd"
+    }
+  }
+
+  data = {
+    "github-appID"          = var.notifications_github_app.app_id
+    "github-installationID" = var.notifications_github_app.installation_id
+    "github-privateKey"     = var.notifications_github_app.private_key
+  }
+
+  depends_on = [helm_release.argocd]
 }
 
 resource "kubernetes_secret_v1" "in_cluster" {

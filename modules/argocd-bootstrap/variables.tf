@@ -67,3 +67,19 @@ variable "cluster_annotations" {
   type        = map(string)
   default     = {}
 }
+
+variable "notifications_github_app" {
+  description = "GitHub App (statuses: write on this repository) that Argo CD notifications post the deploy/<env>-<cloud> commit statuses with; null posts none, so promotions out of this environment are refused."
+  type = object({
+    app_id          = string
+    installation_id = string
+    private_key     = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.notifications_github_app == null || can(regex("^[0-9]+$", var.notifications_github_app.app_id))
+    error_message = "notifications_github_app.app_id must be the numeric GitHub App id."
+  }
+}

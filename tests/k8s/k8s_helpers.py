@@ -38,9 +38,9 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def run_tool(module: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def run_tool(module: str, *args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", f"tools.k8s.{module}", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env={**os.environ, **(env or {})})
 
 
 def validate(root: Path) -> subprocess.CompletedProcess:
@@ -67,3 +67,35 @@ def annotate(obj: dict, **annotations: str) -> None:
             meta.pop(names[key], None)
         else:
             meta[names[key]] = value
+
+
+# The scratch Git repository of the promotion tests.
+PIN = "environments/{}/version/kustomization.yaml"
+HISTORY = "environments/{}/version/HISTORY.md"
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+
+def current(root: Path, env: str) -> str:
+    text = (root / PIN.format(env)).read_text()
+    return text[text.index("sha256:"):].split()[0]
+
+
+def pin(root: Path, env: str, digest: str, message: str | None = None) -> str | None:
+    """Edit env's pin (and commit it with message); returns the new commit."""
+    edit(root / PIN.format(env), f"digest: {current(root, env)}", f"digest: {digest}")
+    if message:
+        git(root, "commit", "-q", "-am", message)
+        return git(root, "rev-parse", "HEAD").strip()
+    return None
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def healthy(digest: str) -> str:
+    """The description the notification template writes for a synced, healthy app whose smoke passed."""
+    return f"synced, healthy, smoke passed: {digest}"

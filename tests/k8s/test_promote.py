@@ -1,53 +1,37 @@
-"""`just promote` against a scratch Git repository: one-line change, readable diff, order invariant."""
+"""`just promote` against a scratch Git repository: one-line change, readable diff, order invariant.
+(The gate's refusals: test_promotion_gate.py.)"""
 
-import subprocess
+from datetime import timedelta
 
 import pytest
 
-from k8s_helpers import copy_repo, edit, run_tool
+from k8s_helpers import HISTORY, PIN, current, git, head, healthy, pin, run_tool
 
 OLD = "sha256:" + "0123456789abcdef" * 4
 NEW = "sha256:" + "a" * 64
 OTHER = "sha256:" + "b" * 64
-PIN = "environments/{}/version/kustomization.yaml"
+AGO = timedelta(hours=30)  # beyond every soak time
 
 
-def git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+def promote(root, *args, github=None):
+    return run_tool("promote", "--root", str(root), *args, env=github.env() if github else None)
 
 
-@pytest.fixture
-def scratch(tmp_path):
-    root = copy_repo(tmp_path / "scratch")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "ci@example.com")
-    git(root, "config", "user.name", "ci")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial pins")
-    return root
+def verified(github, root, env, digest, ago=AGO):
+    """Both clouds of env report digest healthy on the current commit, `ago` ago."""
+    for cloud in ("gke", "eks"):
+        github.post(head(root), env, cloud, "success", healthy(digest), ago)
 
 
-def pin(root, env, digest, message=None):
-    edit(root / PIN.format(env), f"digest: {current(root, env)}", f"digest: {digest}")
-    if message:
-        git(root, "commit", "-q", "-am", message)
-
-
-def current(root, env):
-    text = (root / PIN.format(env)).read_text()
-    return text[text.index("sha256:"):].split()[0]
-
-
-def promote(root, *args):
-    return run_tool("promote", "--root", str(root), *args)
-
-
-def test_promote_changes_one_line_and_prints_both_clouds(scratch):
+def test_promote_changes_the_pin_and_its_history_and_prints_both_clouds(scratch, github):
     pin(scratch, "dev", NEW, "release to dev")
-    run = promote(scratch, "dev", "staging")
+    verified(github, scratch, "dev", NEW)
+    run = promote(scratch, "dev", "staging", github=github)
     assert run.returncode == 0, run.stderr
-    assert git(scratch, "status", "--porcelain").splitlines() == [f" M {PIN.format('staging')}"]
-    assert git(scratch, "diff", "--numstat").split() == ["1", "1", PIN.format("staging")]
+    assert git(scratch, "status", "--porcelain").splitlines() == [
+        f" M {HISTORY.format('staging')}", f" M {PIN.format('staging')}"]
+    numstat = git(scratch, "diff", "--numstat").split()
+    assert numstat == ["1", "0", HISTORY.format("staging"), "1", "1", PIN.format("staging")]
     assert current(scratch, "staging") == NEW
     for cloud, registry in (("gke", "europe-west1-docker.pkg.dev"), ("eks", "dkr.ecr")):
         assert f"--- staging-{cloud} (before)" in run.stdout and f"+++ staging-{cloud} (after)" in run.stdout
@@ -56,17 +40,19 @@ def test_promote_changes_one_line_and_prints_both_clouds(scratch):
 
 
 @pytest.mark.parametrize("src, dst", [("dev", "prod"), ("staging", "dev"), ("prod", "staging"), ("dev", "dev")])
-def test_skipping_or_going_back_is_refused(scratch, src, dst):
+def test_skipping_or_going_back_is_refused(scratch, github, src, dst):
     pin(scratch, src, NEW, "new digest")
-    run = promote(scratch, src, dst)
+    verified(github, scratch, src, NEW)
+    run = promote(scratch, src, dst, github=github)
     assert run.returncode == 1
     assert "one step at a time" in run.stderr
     assert git(scratch, "status", "--porcelain") == ""
 
 
-def test_nothing_to_promote(scratch):
-    run = promote(scratch, "staging", "prod")
-    assert run.returncode == 0 and "nothing to change" in run.stdout
+def test_nothing_to_promote(scratch, github):
+    verified(github, scratch, "staging", OLD)
+    run = promote(scratch, "staging", "prod", github=github)
+    assert run.returncode == 0 and "nothing to change" in run.stdout, run.stderr
     assert git(scratch, "status", "--porcelain") == ""
 
 
@@ -75,12 +61,14 @@ def test_check_passes_for_the_bootstrap_pins(scratch):
     assert run.returncode == 0, run.stderr
 
 
-def test_check_passes_along_the_promotion_path(scratch):
+def test_check_passes_along_the_promotion_path(scratch, github):
     pin(scratch, "dev", NEW, "release to dev")
-    assert promote(scratch, "dev", "staging").returncode == 0
+    verified(github, scratch, "dev", NEW)
+    assert promote(scratch, "dev", "staging", github=github).returncode == 0
     assert promote(scratch, "--check").returncode == 0  # promoted, not yet committed
     git(scratch, "commit", "-q", "-am", "promote to staging")
-    assert promote(scratch, "staging", "prod").returncode == 0
+    verified(github, scratch, "staging", NEW)
+    assert promote(scratch, "staging", "prod", github=github).returncode == 0
     git(scratch, "commit", "-q", "-am", "promote to prod")
     pin(scratch, "dev", OTHER, "next release to dev")
     run = promote(scratch, "--check")
@@ -107,6 +95,42 @@ def test_check_fails_when_staging_and_dev_changed_in_one_commit(scratch):
 def test_check_fails_for_an_uncommitted_digest_unknown_upstream(scratch):
     pin(scratch, "staging", OTHER)
     assert promote(scratch, "--check").returncode == 1
+
+
+def test_check_fails_for_a_pin_without_its_history_row(scratch):
+    pin(scratch, "dev", NEW, "release to dev")
+    pin(scratch, "staging", NEW, "hand-edited promotion")
+    run = promote(scratch, "--check")
+    assert run.returncode == 1
+    assert f"staging pins {NEW} in" in run.stderr and "without a row in environments/staging/version/HISTORY.md" in run.stderr
+
+
+def test_check_fails_for_a_digest_dev_had_abandoned(scratch, github):
+    """The expert review's first gap: dev pins A, then B; a promotion of A to staging must not pass."""
+    pin(scratch, "dev", NEW, "release A to dev")
+    verified(github, scratch, "dev", NEW)
+    assert promote(scratch, "dev", "staging", github=github).returncode == 0
+    history = (scratch / HISTORY.format("staging")).read_text()
+    git(scratch, "checkout", "-q", "--", ".")
+    pin(scratch, "dev", OTHER, "release B to dev")
+    pin(scratch, "staging", NEW)
+    (scratch / HISTORY.format("staging")).write_text(history)
+    git(scratch, "commit", "-q", "-am", "promote the old A to staging")
+    run = promote(scratch, "--check")
+    assert run.returncode == 1
+    assert f"stale: staging pins {NEW}" in run.stderr and f"dev had moved on to {OTHER}" in run.stderr
+
+
+def test_check_fails_when_history_is_rewritten(scratch):
+    path = scratch / HISTORY.format("prod")
+    path.write_text(path.read_text() + "| 2026-01-01T00:00Z | promote | `" + NEW + "` | staging | x | - |\n")
+    git(scratch, "commit", "-q", "-am", "a row")
+    path.write_text(path.read_text().replace("| x |", "| y |"))
+    run = promote(scratch, "--check")
+    assert run.returncode == 1
+    assert "environments/prod/version/HISTORY.md is append-only, but the working tree rewrites" in run.stderr
+    path.unlink()
+    assert "HISTORY.md is missing" in promote(scratch, "--check").stderr
 
 
 def test_pin_keeps_the_file_intact_but_for_the_digest(scratch):

@@ -185,5 +185,5 @@ def test_a_promotion_runs_just_promote_and_a_rollback_pins_the_digest(tmp_path: 
     out = tmp_path / "out.txt"
     assert run(["bash", script, "dev", "staging", "false", str(out)], env=env).returncode == 0
     assert out.read_text() == "just promote dev staging\n"
-    assert run(["bash", script, DIGEST, "prod", "true", str(out)], env=env).returncode == 0
-    assert out.read_text() == f"just pin-digest prod {DIGEST}\n"
+    assert run(["bash", script, DIGEST, "prod", "true", str(out)], env={**env, "REASON": "5xx"}).returncode == 0
+    assert out.read_text() == f"just rollback prod --digest {DIGEST} --reason 5xx\n"

@@ -68,10 +68,12 @@ def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]
     errors += [f"argocd: {p}" for p in problems]
     runs += 1
     monitoring_ns = _destination(argocd, monitoring.KPS_APPSET, MONITORING_NAMESPACE)
+    policy_ns = _destination(argocd, "image-policy", "cosign-system")
     for cloud in CLOUDS:
         cluster_apps = addons.apps(root, argocd, cloud, objs)
         for env in ENVIRONMENTS:
-            for appset_name, namespace in (("comments-api", NAMESPACE), ("addon-alertmanager-receivers", monitoring_ns)):
+            for appset_name, namespace in (("comments-api", NAMESPACE), ("addon-alertmanager-receivers", monitoring_ns),
+                                           ("image-policy", policy_ns)):
                 name = addons.app_render_name(appset_name, env, cloud)
                 if name not in objs or not any(a.name == appset_name for a in cluster_apps):
                     continue
@@ -95,6 +97,7 @@ def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]
     before = len(errors)
     receivers = {n: d for n, d in objs.items() if n.startswith("alertmanager-receivers-")}
     errors += _project_allows(argocd, "addon-alertmanager-receivers", receivers)
+    errors += _project_allows(argocd, "image-policy", {n: d for n, d in objs.items() if n.startswith("image-policy-")})
     errors += monitoring.check(argocd, overlays, receivers, list(facts.values()))
     summary.append(f"monitoring (kube-prometheus-stack values): {len(errors) - before} problems")
     return errors, summary

@@ -294,10 +294,15 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     return errors
 
 
+def check_smoke_hook(objs: list[dict]) -> list[str]:
+    from .smoke_hook import check_smoke_hook as check  # imports this module's helpers
+    return check(objs)
+
+
 def check_overlay(objs: list[dict], env: str, cloud: str, pinned_digest: str | None, anchors: set[str], project: dict | None) -> list[str]:
     errors = (check_images(objs, cloud, pinned_digest) + check_pod_hardening(objs) + check_api_deployment(objs)
               + check_migration(objs) + check_availability(objs, env) + check_environment_values(objs, env)
-              + check_alerts(objs, anchors) + check_dashboard(objs) + check_network(objs))
+              + check_alerts(objs, anchors) + check_dashboard(objs) + check_network(objs) + check_smoke_hook(objs))
     if project is None:
         errors.append(f"AppProject/comments-{env} is not rendered by argocd/bootstrap")
     else:

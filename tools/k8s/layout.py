@@ -11,6 +11,7 @@ NAMESPACE = "comments"
 ARGOCD_BOOTSTRAP = Path("argocd/bootstrap")
 ROOT_APPLICATION = Path("argocd/root-application.yaml")
 ALERTMANAGER_RECEIVERS = Path("argocd/addons/alertmanager")
+IMAGE_POLICY = Path("argocd/image-policy")
 MONITORING_NAMESPACE = "monitoring"
 KUBERNETES_VERSION_FILE = Path("environments/kubernetes-version.txt")
 RUNBOOKS = Path("docs/runbooks.md")
@@ -41,6 +42,9 @@ def render_targets() -> dict[str, Path]:
     # The Git-path add-on: Alertmanager's receivers, per cluster (argocd/addons/alertmanager).
     targets.update({f"alertmanager-receivers-{env}-{cloud}": ALERTMANAGER_RECEIVERS / f"{env}-{cloud}"
                     for env in ENVIRONMENTS for cloud in CLOUDS})
+    # The Git-path add-on after policy-controller: the ClusterImagePolicy, the same on every cluster, rendered
+    # per cluster so that the add-on order and the sync simulation see it like any other Application.
+    targets.update({f"image-policy-{env}-{cloud}": IMAGE_POLICY for env in ENVIRONMENTS for cloud in CLOUDS})
     return targets
 
 

@@ -1,48 +1,46 @@
-"""`just promote <from> <to>`: move the exact image digest one environment forward.
+"""`just promote <from> <to>`: move the exact image digest one environment forward, on evidence.
 
-  promote dev staging    copy dev's digest into staging's version pin (the only file it changes) and
-                         print the rendered difference of staging's GKE and EKS overlays;
-  promote --check        verify the order invariant on the Git history: the digest pinned in staging
-                         was pinned in dev in an earlier commit, and prod's was in staging.
+  promote dev staging    run the gate (tools/k8s/gate.py: order, current pin, both clouds' commit
+                         statuses with the smoke check, soak time), then copy dev's digest into staging's
+                         version pin, append the row to staging's HISTORY.md, and print the rendered
+                         difference of staging's GKE and EKS overlays;
+  --force --reason "..." waive the evidence and the soak (recorded in HISTORY.md and the PR body);
+  --evidence-out FILE    write the evidence (Markdown) for the pull request body;
+  promote --check        verify the Git history offline: each pin of staging/prod was current in the
+                         previous environment when it was pinned and has its HISTORY.md row; HISTORY.md
+                         files are append-only.
 
-Promotion never skips an environment (dev -> staging -> prod) and never goes backwards; a rollback is a
-revert of the pin commit (docs/delivery.md). The change is left in the working tree for review and commit.
+A rollback is `just rollback ENV` (tools/k8s/rollback.py). The change is left in the working tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import re
-import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
+from . import history
+from .gate import Refused, evaluate, evidence_markdown, history_evidence, next_in_line
+from .github import GitHub
 from .layout import CLOUDS, ENVIRONMENTS, CheckError, overlay_dir, repo_root, version_file
 from .manifests import kustomize
+from .pins import (DIGEST, DIGEST_LINE, file_at, git, git_is_ancestor, introduced, pin_at, pin_history,
+                   read_digest)
 
-# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
-DIGEST_LINE = re.compile(r"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>sha256:[0-9a-f]{64})[ \t]*$", re.M)
-DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def read_digest(text: str, where: str) -> str:
-    found = DIGEST_LINE.findall(text)
-    if len(found) != 1:
-        raise CheckError(f"{where}: expected exactly one `digest: sha256:<64 hex>` line, found {len(found)}")
-    return found[0][1]
+__all__ = ["pin", "promote", "check", "read_digest", "git"]
 
 
 def next_step(src: str, dst: str) -> None:
-    if src not in ENVIRONMENTS or dst not in ENVIRONMENTS:
-        raise CheckError(f"environments are {', '.join(ENVIRONMENTS)}; got {src} -> {dst}")
-    if ENVIRONMENTS.index(dst) != ENVIRONMENTS.index(src) + 1:
-        raise CheckError(f"promotion goes {' -> '.join(ENVIRONMENTS)}, one step at a time; {src} -> {dst} is not allowed")
+    problem = next_in_line(src, dst)
+    if problem:
+        raise CheckError(problem)
 
 
 def pin(root: Path, env: str, digest: str, title: str) -> str:
-    """Rewrite env's version pin to digest (the only file touched); returns the report with the rendered
-    difference of both clouds. Also used for a release to dev and for a rollback (.github/scripts)."""
+    """Rewrite env's version pin to digest (the only manifest touched); returns the report with the rendered
+    difference of both clouds. Also used for a release to dev and for a rollback."""
     if not DIGEST.fullmatch(digest):
         raise CheckError(f"not an image digest (sha256:<64 hex>): {digest}")
     path = root / version_file(env)
@@ -65,46 +63,33 @@ def pin(root: Path, env: str, digest: str, title: str) -> str:
     return "\n".join(report)
 
 
-def promote(root: Path, src: str, dst: str) -> str:
-    """Copy src's digest into dst's pin, one step along the promotion order."""
-    next_step(src, dst)
-    digest = read_digest((root / version_file(src)).read_text(), str(version_file(src)))
-    report = pin(root, dst, digest, f"promote {src} -> {dst}")
+def promote(root: Path, src: str, dst: str, digest: str | None = None, force: bool = False, reason: str = "",
+            evidence_out: Path | None = None, now: datetime | None = None) -> str:
+    """Gate, then copy src's digest into dst's pin and record it in dst's HISTORY.md."""
+    if force and not reason.strip():
+        raise CheckError("--force needs --reason \"...\" (it goes into HISTORY.md and the pull request)")
+    github = GitHub(root)
+    verdict = evaluate(root, src, dst, digest, github, now)
+    if verdict.refusals or (verdict.waivable and not force):
+        raise Refused(verdict.refusals + verdict.waivable)
+    now = now or datetime.now(timezone.utc)
+    report = pin(root, dst, verdict.digest, f"promote {src} -> {dst}")
     if report.endswith("nothing to change"):
         return report
-    return report + f'\nnext: git commit -m "Promote {digest[:19]} from {src} to {dst}" -- {version_file(dst)}'
-
-
-def git(root: Path, *args: str) -> str:
-    run = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
-    if run.returncode != 0:
-        raise CheckError(f"git {' '.join(args)}: {run.stderr.strip()}")
-    return run.stdout
-
-
-def pin_history(root: Path, env: str) -> list[tuple[str, str]]:
-    """(commit, digest) for every commit that touched env's pin, newest first."""
-    path = version_file(env).as_posix()
-    history = []
-    for commit in git(root, "log", "--format=%H", "--", path).split():
-        history.append((commit, read_digest(git(root, "show", f"{commit}:{path}"), f"{path}@{commit[:12]}")))
-    return history
-
-
-def introduced(root: Path, env: str) -> tuple[str | None, str, bool]:
-    """(commit that pinned env's current digest or None if uncommitted, digest, that commit created the file)."""
-    current = read_digest((root / version_file(env)).read_text(), str(version_file(env)))
-    history = pin_history(root, env)
-    if not history or history[0][1] != current:
-        return None, current, False
-    index = 0
-    while index + 1 < len(history) and history[index + 1][1] == current:
-        index += 1
-    return history[index][0], current, index == len(history) - 1
+    history.append(root, dst, history.Row(
+        history.now_text(now), "force" if force else "promote", verdict.digest,
+        f"{src} @ {verdict.pinned_in[:12]}", history_evidence(verdict), reason if force else ""))
+    if evidence_out:
+        evidence_out.write_text(evidence_markdown(verdict, github, force, reason))
+    waived = "".join(f"\nWAIVED (--force) {line}" for line in verdict.waivable)
+    return report + waived + (f'\nnext: git commit -m "Promote {verdict.digest[:19]} from {src} to {dst}" -- '
+                              f"{version_file(dst)} {history.history_file(dst)}")
 
 
 def check(root: Path) -> list[str]:
     errors = []
+    for env in ENVIRONMENTS:
+        errors += history.check_append_only(root, env)
     for src, dst in zip(ENVIRONMENTS, ENVIRONMENTS[1:]):
         commit, digest, created = introduced(root, dst)
         if created:
@@ -117,17 +102,42 @@ def check(root: Path) -> list[str]:
         if not ok:
             errors.append(f"{dst} runs {digest} but {src} never pinned it in an earlier commit "
                           f"({src} -> {dst} was skipped or bypassed)")
+            continue
+        errors += check_recorded(root, src, dst, commit, digest)
     return errors
 
 
-def git_is_ancestor(root: Path, ancestor: str, commit: str) -> bool:
-    return subprocess.run(["git", "-C", str(root), "merge-base", "--is-ancestor", ancestor, commit]).returncode == 0
+def check_recorded(root: Path, src: str, dst: str, commit: str | None, digest: str) -> list[str]:
+    """A pin made once HISTORY.md existed carries its row; a promotion took src's then-current pin."""
+    parent = git(root, "rev-parse", f"{commit}^").strip() if commit else "HEAD"
+    if file_at(root, parent, history.history_file(dst)) is None:
+        return []  # pinned before the history began
+    after = file_at(root, commit, history.history_file(dst)) if commit else (root / history.history_file(dst)).read_text()
+    before = file_at(root, parent, history.history_file(dst)) or ""
+    added = history.rows((after or "")[len(before):])
+    where = commit[:12] if commit else "the working tree"
+    mine = [row for row in added if row.digest == digest]
+    if not mine:
+        return [f"{dst} pins {digest} in {where} without a row in {history.history_file(dst)} "
+                f"(use just promote / just rollback)"]
+    if mine[-1].action == "rollback":
+        if not any(d == digest for c, d in pin_history(root, dst) if c != commit):
+            return [f"{dst} rolls back to {digest} in {where}, which {dst} never ran before"]
+        return []
+    if pin_at(root, src, parent) != digest:
+        return [f"stale: {dst} pins {digest} in {where}, but {src} had moved on to {pin_at(root, src, parent)} "
+                f"by then (an abandoned digest)"]
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=repo_root())
-    parser.add_argument("--check", action="store_true", help="verify the promotion order on the Git history")
+    parser.add_argument("--check", action="store_true", help="verify the promotion order and history in Git")
+    parser.add_argument("--digest", help="the digest meant to move (refused unless it is <from>'s current pin)")
+    parser.add_argument("--force", action="store_true", help="waive the evidence and the soak (needs --reason)")
+    parser.add_argument("--reason", default="", help="why (recorded in HISTORY.md and the PR body)")
+    parser.add_argument("--evidence-out", type=Path, help="write the evidence Markdown for the PR body here")
     parser.add_argument("source", nargs="?", choices=ENVIRONMENTS)
     parser.add_argument("target", nargs="?", choices=ENVIRONMENTS)
     args = parser.parse_args(argv)
@@ -142,8 +152,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if errors else 0
         if not (args.source and args.target):
             parser.error("give <from> <to>, or --check")
-        print(promote(root, args.source, args.target))
+        print(promote(root, args.source, args.target, args.digest, args.force, args.reason, args.evidence_out))
         return 0
+    except Refused as exc:
+        for reason in exc.reasons:
+            print(f"REFUSED {reason}", file=sys.stderr)
+        print(f"promote {args.source} -> {args.target}: refused ({len(exc.reasons)} reason(s)); "
+              f"nothing changed", file=sys.stderr)
+        return 1
     except CheckError as exc:
         print(f"FAIL {exc}", file=sys.stderr)
         return 1

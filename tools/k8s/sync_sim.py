@@ -50,7 +50,8 @@ POD_OWNERS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Po
 CONFIG_HOOK_KINDS_OK = {"Job", "Pod"}  # hooks that run something; any other hook is a config object recreated each sync
 ESO_GROUP = "external-secrets.io"
 CLUSTER_SCOPED = {"Namespace", "ClusterSecretStore", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-                  "StorageClass", "PersistentVolume", "IngressClass", "APIService", "PriorityClass"}
+                  "StorageClass", "PersistentVolume", "IngressClass", "APIService", "PriorityClass", "ClusterImagePolicy",
+                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
 
 @dataclass(frozen=True)

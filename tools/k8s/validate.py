@@ -6,7 +6,9 @@ Steps (all run; every failure is listed, then the exit status is 1):
      custom resources against tools/k8s/schemas; a kind with no schema fails;
   3. repository invariants per overlay (digest pins, probes, limits, security context, prod size, ...);
   4. the alerting rules: promtool syntax check and unit tests (alert-tests/<env>.yaml);
-  5. the ApplicationSet maps every cluster label combination to its overlay and nothing else;
+  5. the ApplicationSet maps every cluster label combination to its overlay and nothing else; the Argo CD
+     notifications post the deploy statuses the promotion gate reads; the ClusterImagePolicy admits only
+     the release workflow's keyless signatures and covers every deployed image;
   6. behaviour (tools/k8s/behaviour.py): add-on pins, templates and order; the sync simulation of every
      Application on an empty cluster and on an upgrade; wiring; NetworkPolicies against each cloud's real
      peers; kube-prometheus-stack's selectors, alert routing, storage and control-plane targets;
@@ -24,7 +26,9 @@ from pathlib import Path
 from . import alert_rules
 from . import appset
 from . import behaviour
+from . import image_policy
 from . import invariants
+from . import notifications
 from . import policy
 from . import schema_check
 from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
@@ -73,6 +77,14 @@ def run(root: Path, out_dir: Path) -> list[str]:
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
     print(f"applicationset: {len(errors) - before} problems")
+
+    before = len(errors)
+    errors += notifications.check(objs["argocd"])
+    print(f"notifications (deploy statuses): {len(errors) - before} problems")
+
+    before = len(errors)
+    errors += image_policy.check(root, minor, {n: objs[n] for n in objs if n not in ("argocd", "root-application") and not n.startswith("image-policy-")})
+    print(f"image policy (signatures at admission): {len(errors) - before} problems")
 
     problems, summary = behaviour.check(root, objs)
     errors += problems

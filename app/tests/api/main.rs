@@ -11,3 +11,4 @@ mod errors;
 mod list;
 mod migrations;
 mod shutdown;
+mod smoke;

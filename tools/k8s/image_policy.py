@@ -1,0 +1,80 @@
+"""The signature policy, proven offline: argocd/image-policy renders, validates against the vendored
+ClusterImagePolicy schema, enforces (no warn mode, no static pass), names exactly the release workflow
+on main of this repository as the keyless identity (the subject pattern is run against the identity it
+must admit and the ones it must refuse), covers every image the six overlays deploy, and the namespace
+the service runs in opts in to enforcement."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import schema_check
+from .github import repository
+from .invariants import DIGEST_IMAGE, WORKLOADS, containers
+from .manifests import documents, kustomize
+
+POLICY_DIR = Path("argocd/image-policy")
+ISSUER = "https://token.actions.githubusercontent.com"
+OPT_IN = "policy.sigstore.dev/include"
+
+
+def identities(repo: str) -> tuple[str, list[str]]:
+    """The certificate subject to admit, and subjects that must be refused."""
+    base = f"https://github.com/{repo}/.github/workflows"
+    admit = f"{base}/release.yml@refs/heads/main"
+    refuse = [f"{base}/pr.yml@refs/heads/main", f"{base}/release.yml@refs/heads/feature",
+              f"{base}/release.yml@refs/pull/7/merge", f"{admit}-evil", f"https://github.com/fork/{repo.split('/')[1]}"
+              f"/.github/workflows/release.yml@refs/heads/main", f"x{admit}"]
+    return admit, refuse
+
+
+def glob_regex(glob: str) -> re.Pattern:
+    parts = re.split(r"(\*\*|\*)", glob)
+    return re.compile("".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts))
+
+
+def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
+    errors = []
+    objs = documents(kustomize(root, POLICY_DIR))
+    policies = [o for o in objs if o["kind"] == "ClusterImagePolicy"]
+    for obj in objs:
+        errors += [f"{POLICY_DIR}: {p}" for p in schema_check.validate(obj, minor)[1]]
+    if not policies:
+        return errors + [f"{POLICY_DIR}: renders no ClusterImagePolicy"]
+    admit, refuse = identities(repository(root))
+    globs = []
+    for policy in policies:
+        where = f"ClusterImagePolicy/{policy['metadata']['name']}"
+        spec = policy["spec"]
+        globs += [glob_regex(i["glob"]) for i in spec.get("images", []) if "glob" in i]
+        if spec.get("mode", "enforce") != "enforce":
+            errors.append(f"{where}: mode {spec['mode']} only warns; it must enforce")
+        authorities = spec.get("authorities") or []
+        if not authorities:
+            errors.append(f"{where}: no authority")
+        for authority in authorities:
+            if "keyless" not in authority or "static" in authority or "key" in authority:
+                errors.append(f"{where}: authority {authority.get('name')} must be keyless (no static pass, no key)")
+                continue
+            for identity in authority["keyless"].get("identities") or [{}]:
+                if identity.get("issuer") != ISSUER or "issuerRegExp" in identity:
+                    errors.append(f"{where}: the issuer must be exactly {ISSUER}")
+                pattern = identity.get("subjectRegExp")
+                subject = identity.get("subject")
+                accepts = (lambda s: s == subject) if subject else (lambda s: bool(pattern and re.search(pattern, s)))
+                if not accepts(admit):
+                    errors.append(f"{where}: the identity does not admit the release workflow on main ({admit})")
+                wrongly = [s for s in refuse if accepts(s)]
+                if wrongly:
+                    errors.append(f"{where}: the identity also admits {wrongly[0]}")
+    for name, docs in overlays.items():
+        for obj in docs:
+            if obj["kind"] == "Namespace" and obj["metadata"]["labels"].get(OPT_IN) != "true":
+                errors.append(f"{name}: Namespace/{obj['metadata']['name']} must carry {OPT_IN}=true (enforcement is opt-in)")
+            if obj["kind"] in WORKLOADS:
+                for c in containers(obj):
+                    match = DIGEST_IMAGE.fullmatch(c.get("image", ""))
+                    if match and not any(g.fullmatch(c["image"]) for g in globs):
+                        errors.append(f"{name}: image {match['name']} is not covered by any ClusterImagePolicy glob")
+    return list(dict.fromkeys(errors))
