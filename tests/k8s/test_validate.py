@@ -11,9 +11,9 @@ def test_repository_passes(repo):
     assert "0 without a schema" in run.stdout
     assert "invariants: 6 overlays, 0 problems" in run.stdout
     assert (repo / "out/rendered/prod-eks.yaml").is_file()
-    # six overlays, argocd/bootstrap, and the six clusters' Alertmanager receivers
-    assert len(list((repo / "out/rendered").glob("*.yaml"))) == 13
-    assert "sync simulation: 13 Applications, empty cluster and upgrade each, 0 problems" in run.stdout
+    # six overlays, argocd/bootstrap, and per cluster the Alertmanager receivers and the image policy
+    assert len(list((repo / "out/rendered").glob("*.yaml"))) == 19
+    assert "sync simulation: 19 Applications, empty cluster and upgrade each, 0 problems" in run.stdout
 
 
 def test_broken_overlay_fails(repo):
