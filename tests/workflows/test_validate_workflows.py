@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pytest
 
 CHECKOUT_PIN = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
-LOGIN_PIN = "docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 # v3.7.0"
+LOGIN_PIN = "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0"
 PR, RELEASE, PROMOTE = ".github/workflows/pr.yml", ".github/workflows/release.yml", ".github/workflows/promote.yml"
+RELEASE_PR = ".github/workflows/release-pr.yml"
+BASH_DEFAULT = "defaults:\n  run:\n    shell: bash\n"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,36 @@ BREAKAGES = {
         ".github/workflows/promote.yml", 'run: bash .github/scripts/copy-image.sh "$SOURCE" "$TO" "$DIGEST"',
         'run: echo "$SOURCE" "$TO" "$DIGEST"', frozenset({"invariants"}),
         ("job promote opens the promotion PR without copying the digest into the target's registries first",),
+    ),
+    "workflow without the bash default (no pipefail)": Breakage(
+        ".github/workflows/pr-comment.yml", BASH_DEFAULT, "", frozenset({"invariants"}),
+        ("pr-comment.yml: no `defaults: run: shell: bash`",), only=True,
+    ),
+    "step overriding the shell": Breakage(
+        PR, "      - run: just lint\n", "      - run: just lint\n        shell: sh\n", frozenset({"invariants"}),
+        ("job lint step 3 runs with shell 'sh' (not bash with pipefail)",),
+    ),
+    "release started by pushes to main (pin merges loop)": Breakage(
+        RELEASE, '    tags: ["v[0-9]+.[0-9]+.[0-9]+"]\n', "    branches: [main]\n", frozenset({"invariants"}),
+        ("release.yml: a bot commit of .github/workflows/release.yml (add-paths environments/dev...) pushed to main "
+         "starts this workflow, which builds and pushes the image: a release loop",),
+    ),
+    "release PR workflow started by any push to main": Breakage(
+        RELEASE_PR, '    paths:\n      - "app/**"\n', '    paths-ignore:\n      - "docs/**"\n', frozenset({"invariants"}),
+        ("release-pr.yml: a bot commit of .github/workflows/promote.yml", "a release loop"),
+    ),
+    "PR gate without the OpenAPI check": Breakage(
+        PR, "      - run: just openapi\n", "", frozenset({"invariants"}),
+        ("the PR gate never runs `just openapi` (part of `just ci`)",), only=True,
+    ),
+    "PR gate without the slowed-service gate": Breakage(
+        PR, "        run: just loadtest-slowed\n", "        run: just loadtest\n", frozenset({"invariants"}),
+        ("the PR gate never runs `just ci-loadtest` (part of `just ci`)",), only=True,
+    ),
+    "Node 20 action": Breakage(
+        RELEASE, LOGIN_PIN, "docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 # v3.7.0", frozenset({"invariants"}),
+        ("docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 (v3.7.0) runs on not listed in .github/action-runtimes.txt",),
+        only=True,
     ),
     "dependabot without docker": Breakage(
         ".github/dependabot.yml", "  - package-ecosystem: docker\n", "  - package-ecosystem: pip\n",
