@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import pytest
+
+from workflows_helpers import SCRIPTS, run
 
 CHECKOUT_PIN = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
 LOGIN_PIN = "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0"
@@ -85,6 +88,16 @@ BREAKAGES = {
         'run: echo "$SOURCE" "$TO" "$DIGEST"', frozenset({"invariants"}),
         ("job promote opens the promotion PR without copying the digest into the target's registries first",),
     ),
+    "dependabot without docker": Breakage(
+        ".github/dependabot.yml", "  - package-ecosystem: docker\n", "  - package-ecosystem: pip\n",
+        frozenset({"invariants"}), ("no updates for docker",),
+    ),
+}
+
+
+# Breakages only the repository's invariants can see: checked by running check_workflow_invariants.py
+# alone on the broken copy (the full validation above already proves the other tools pass the copy).
+INVARIANT_BREAKAGES = {
     "workflow without the bash default (no pipefail)": Breakage(
         ".github/workflows/pr-comment.yml", BASH_DEFAULT, "", frozenset({"invariants"}),
         ("pr-comment.yml: no `defaults: run: shell: bash`",), only=True,
@@ -115,10 +128,6 @@ BREAKAGES = {
         ("docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 (v3.7.0) runs on not listed in .github/action-runtimes.txt",),
         only=True,
     ),
-    "dependabot without docker": Breakage(
-        ".github/dependabot.yml", "  - package-ecosystem: docker\n", "  - package-ecosystem: pip\n",
-        frozenset({"invariants"}), ("no updates for docker",),
-    ),
 }
 
 
@@ -146,3 +155,16 @@ def test_each_check_fails_on_a_broken_copy(checkout, name):
         assert breakage.failing <= failed, result.output
     for message in breakage.messages:
         assert message in result.output, f"{message!r} missing:\n{result.output}"
+
+
+@pytest.mark.parametrize("name", INVARIANT_BREAKAGES)
+def test_each_invariant_fails_on_a_broken_copy(checkout, name):
+    breakage = INVARIANT_BREAKAGES[name]
+    checkout.replace(breakage.file, breakage.old, breakage.new, count=breakage.count)
+    result = run([sys.executable, str(SCRIPTS / "check_workflow_invariants.py"), str(checkout.root)])
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    for message in breakage.messages:
+        assert message in output, f"{message!r} missing:\n{output}"
+    if breakage.only:
+        assert output.count("\n") == len(breakage.messages) + 1, f"other violations too:\n{output}"
