@@ -42,7 +42,7 @@ ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
 # The cross packages follow the base image's Debian release (pinning them would break on its point releases).
 # hadolint ignore=DL3008
 RUN set -eu; \
-    if [ -n "${TARGETARCH}" ] && [ "${TARGETARCH}" != "${BUILDARCH}" ]; then \
+    if [ -n "${TARGETARCH:-}" ] && [ "${TARGETARCH:-}" != "${BUILDARCH:-}" ]; then \
       case "${TARGETARCH}" in \
         arm64) triple="aarch64-unknown-linux-gnu"; gcc="gcc-aarch64-linux-gnu"; libc="libc6-dev-arm64-cross" ;; \
         amd64) triple="x86_64-unknown-linux-gnu"; gcc="gcc-x86-64-linux-gnu"; libc="libc6-dev-amd64-cross" ;; \
