@@ -128,3 +128,15 @@ def test_the_release_pr_workflow_runs_only_for_the_image_inputs():
     on = workflow.get("on", workflow.get(True))
     assert on["push"]["branches"] == ["main"]
     assert on["push"]["paths"] == paths, "release-pr.yml's push paths and release-version.sh's IMAGE_PATHS differ"
+
+
+def test_the_github_release_notes_are_the_versions_changelog_section(tmp_path: Path):
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## [0.2.0] - 2026-12-04\n\n- two\n\n## [0.1.0] - 2026-12-03\n\n- one\n")
+    notes = run(["bash", str(SCRIPTS / "release-notes.sh"), "0.2.0", str(changelog)])
+    assert notes.returncode == 0, notes.stderr
+    assert notes.stdout.strip() == "- two"
+    missing = run(["bash", str(SCRIPTS / "release-notes.sh"), "0.3.0", str(changelog)])
+    assert missing.returncode == 1
+    assert "has no section for 0.3.0" in missing.stderr
+    assert run(["bash", str(SCRIPTS / "release-notes.sh"), "0.1.0", str(REPO / "CHANGELOG.md")]).returncode == 0
