@@ -4,15 +4,10 @@
 # conflicting pins fail here, loudly).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/setup-lib.sh
+. .ci/setup-lib.sh
 
-need_apt=()
-for pkg in debootstrap curl ca-certificates; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if ((${#need_apt[@]})); then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-fi
+apt_install debootstrap curl ca-certificates
 
 command -v cargo >/dev/null || { echo "setup: cargo (Rust toolchain) is required" >&2; exit 1; }
 command -v docker >/dev/null || { echo "setup: docker is required for the PostgreSQL tests and the image" >&2; exit 1; }

@@ -4,11 +4,12 @@
 # smoke test; the service image's base stand-ins are built by `just image` when the public ones cannot be pulled.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/setup-lib.sh
+. .ci/setup-lib.sh
 
 # `docker compose config` validates docker-compose.yml: the v2 plugin when the engine has it, else Compose v1.
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+  apt_install docker-compose
 fi
 
 bash scripts/images/postgres-test.sh

@@ -5,6 +5,8 @@
 # Terraform roots pin, so a missing tool fails setup instead of a check being skipped later.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/setup-lib.sh
+. .ci/setup-lib.sh
 
 bin=.tools/venv/bin
 pin() { sed -n "s/^$1==\([^ #]*\).*/\1/p" .ci/requirements/k8s.txt; }
@@ -25,7 +27,7 @@ if [ ! -x .tools/bin/promtool ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
-    apt-get update -qq
+    as_root apt-get update -qq
     (cd "$tmp" && apt-get download -qq prometheus)
   fi
   dpkg -x "$tmp"/prometheus_*.deb "$tmp/root"

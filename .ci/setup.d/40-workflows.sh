@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bin=.tools/venv/bin
-for tool in actionlint shellcheck zizmor check-jsonschema; do
+for tool in actionlint shellcheck zizmor check-jsonschema git-cliff; do
   if [ ! -x "$bin/$tool" ]; then
     echo "setup(workflows): $bin/$tool is missing: is .ci/requirements/workflows.txt installed?" >&2
     exit 1
   fi
 done
-echo "setup(workflows): $("$bin/actionlint" --version | head -n 1), $("$bin/zizmor" --version), shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'), $("$bin/check-jsonschema" --version)"
+echo "setup(workflows): $("$bin/actionlint" --version | head -n 1), $("$bin/zizmor" --version), shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'), $("$bin/check-jsonschema" --version), $("$bin/git-cliff" --version)"

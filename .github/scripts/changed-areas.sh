@@ -1,44 +1,69 @@
 #!/usr/bin/env bash
+# Usage: changed-areas.sh [--unmapped] < changed-paths
 # Classify changed paths (one per line on stdin) into the areas the PR pipeline gates on and print
 # `<area>=true|false` lines (for $GITHUB_OUTPUT). A change to the pipeline itself (.github/, .ci/,
-# the Justfile) selects every area: changing how checks run must run the checks.
+# the Justfile, cliff.toml) selects every area: changing how checks run must run the checks.
+# Every path must be known: documentation selects no check; a path no rule knows selects every area
+# (fail safe) with a warning. With --unmapped, print only the paths no rule knows (tests/workflows
+# runs it on `git ls-files`, so a new top-level path must be given its area here).
 set -euo pipefail
 
 areas=(rust loadtest image manifests terraform workflows)
 declare -A hit=()
 for area in "${areas[@]}"; do hit[$area]=false; done
+unmapped_only=false
+if [ "${1:-}" = --unmapped ]; then unmapped_only=true; fi
 
 all() { for area in "${areas[@]}"; do hit[$area]=true; done; }
 
 while IFS= read -r path; do
   [ -n "$path" ] || continue
+  known=false
   case "$path" in
-    .github/* | .ci/* | Justfile) all ;;
+    .github/* | .ci/* | Justfile | cliff.toml) all; known=true ;;
   esac
   case "$path" in
     Cargo.toml | Cargo.lock | deny.toml | rust-toolchain* | .cargo/* | app/* | xtask/*)
-      hit[rust]=true hit[loadtest]=true hit[image]=true ;;
+      hit[rust]=true hit[loadtest]=true hit[image]=true known=true ;;
   esac
   case "$path" in
-    loadtest/* | just/loadtest.just) hit[rust]=true hit[loadtest]=true ;;
+    # loadtest/ is in the image's build context (Dockerfile: COPY . .), so it selects the image too.
+    loadtest/*) hit[rust]=true hit[loadtest]=true hit[image]=true known=true ;;
+    just/loadtest.just | scripts/bench/*) hit[loadtest]=true known=true ;;
   esac
   case "$path" in
-    Dockerfile* | .dockerignore | docker/* | scripts/images/* | just/image.just) hit[image]=true ;;
+    Dockerfile* | .dockerignore | docker/* | scripts/images/* | just/image.just | tests/image/* \
+      | docker-compose.yml | deploy/*)
+      hit[image]=true known=true ;;
   esac
   case "$path" in
     # Terraform roots and modules (their READMEs carry generated input/output tables that are checked).
     environments/*.tf | environments/*.tfvars* | environments/*.hcl | environments/*.md | modules/* \
-      | .tflint.hcl | tools/infra/* | just/infra.just)
-      hit[terraform]=true ;;
-    environments/* | argocd/* | tools/k8s/* | just/k8s.just) hit[manifests]=true ;;
+      | .tflint.hcl | tools/infra/* | just/infra.just | tests/infra/*)
+      hit[terraform]=true known=true ;;
+    environments/* | argocd/* | tools/k8s/* | just/k8s.just | tests/k8s/*) hit[manifests]=true known=true ;;
   esac
   case "$path" in
     # The Kubernetes minor is shared by the Terraform roots and the manifest validation.
-    environments/kubernetes-version.txt) hit[terraform]=true hit[manifests]=true ;;
+    environments/kubernetes-version.txt) hit[terraform]=true hit[manifests]=true known=true ;;
   esac
   case "$path" in
-    just/workflows.just | tests/workflows/*) hit[workflows]=true ;;
+    just/workflows.just | tests/workflows/* | tests/conftest.py) hit[workflows]=true known=true ;;
   esac
+  case "$path" in
+    # Documentation: no check reads it.
+    docs/* | README.md | COMMENTS.md | CHANGELOG.md | LICENSE* | .gitignore) known=true ;;
+  esac
+  if [ "$known" = false ]; then
+    if [ "$unmapped_only" = true ]; then
+      echo "$path"
+    else
+      echo "::warning::changed-areas: no rule for ${path}: every check runs" >&2
+      all
+    fi
+  fi
 done
 
-for area in "${areas[@]}"; do echo "${area}=${hit[$area]}"; done
+if [ "$unmapped_only" = false ]; then
+  for area in "${areas[@]}"; do echo "${area}=${hit[$area]}"; done
+fi

@@ -6,9 +6,11 @@
 # environment's CI identity, which may write its own registries and only read the source's.
 #   1. a digest the target already holds (a rollback, a re-run) is not copied again; otherwise the
 #      source's signature must verify (keyless, this repository's workflows, GitHub's issuer);
-#   2. `cosign copy` by digest (bytes unchanged, so the digest is preserved), tagged with the
-#      digest's source revision like the release tags it (tags are immutable; untagged images expire);
-#   3. the target must then serve that digest with a signature that verifies.
+#   2. `oras cp -r` by digest (bytes unchanged, so the digest is preserved) with its referrers: cosign 3
+#      stores signatures and attestations as OCI referrers (bundle format), which `cosign copy` (legacy
+#      .sig/.att tags only) leaves behind. Tagged with the digest's source revision like the release
+#      tags it (tags are immutable; untagged images expire);
+#   3. the target must then serve that digest with a signature that verifies there.
 set -euo pipefail
 
 source_env=${1:?source environment}
@@ -44,7 +46,7 @@ for kind in gar-image ecr-image; do
   else
     verify "${src}@${digest}"
     rev=$(bash "$here/image-revision.sh" "${src}@${digest}")
-    cosign copy "${src}@${digest}" "${dst}:${rev}"
+    oras cp -r "${src}@${digest}" "${dst}:${rev}"
     echo "${src}@${digest} -> ${dst}:${rev}"
   fi
   got=$( (docker buildx imagetools inspect "${dst}@${digest}" --format '{{ json .Manifest }}' | jq -r .digest) || true)

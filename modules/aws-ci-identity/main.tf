@@ -1,6 +1,6 @@
 # GitHub Actions -> AWS without keys: the account's IAM OIDC provider for GitHub and a role
-# that only this repository's jobs of this environment's GitHub environment can assume (`sub`
-# condition), allowed to push images to this environment's ECR repository and, for staging and
+# that only this repository's jobs of this environment's GitHub environment, running on an allowed
+# ref (main; for dev also the v* release tags), can assume (`sub` condition), allowed to push images to this environment's ECR repository and, for staging and
 # prod, to read the previous environment's repository (promotion copies the digest from there).
 
 locals {
@@ -10,6 +10,13 @@ locals {
   # A job that names a GitHub environment gets `sub` = repo:OWNER/NAME:environment:NAME, so the
   # environment's protection rules (prod: required reviewers) apply before a token exists.
   allowed_subjects = coalesce(var.allowed_subjects, ["environment:${local.github_environment}"])
+  # A job in an environment gets no ref in the default `sub`, and AWS cannot read the `ref` claim, so
+  # the repository's OIDC subject template includes it (docs/pipelines.md, "Setting up a repository"):
+  # sub = repo:OWNER/NAME:environment:NAME:ref:REF. release.yml (dev) runs on v* tags; promote.yml on main.
+  allowed_refs = coalesce(var.allowed_refs, var.environment == "dev" ? ["refs/heads/main", "refs/tags/v*"] : ["refs/heads/main"])
+  trusted_subjects = [
+    for pair in setproduct(local.allowed_subjects, local.allowed_refs) : "repo:${var.github_repository}:${pair[0]}:ref:${pair[1]}"
+  ]
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -36,7 +43,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringLike"
       variable = "${local.issuer}:sub"
-      values   = [for s in local.allowed_subjects : "repo:${var.github_repository}:${s}"]
+      values   = local.trusted_subjects
     }
   }
 }

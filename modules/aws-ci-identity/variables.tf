@@ -29,6 +29,19 @@ variable "allowed_subjects" {
   }
 }
 
+variable "allowed_refs" {
+  description = "Git refs whose jobs may assume the role (IAM StringLike: `*` wildcards); null: refs/heads/main, and for dev also refs/tags/v* (release.yml runs on release tags)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition = var.allowed_refs == null || try(length(var.allowed_refs) > 0 && alltrue([
+      for r in var.allowed_refs : can(regex("^refs/(heads|tags)/[^*]", r))
+    ]), false)
+    error_message = "allowed_refs must be non-empty refs/heads/... or refs/tags/... names that do not start with a wildcard."
+  }
+}
+
 variable "existing_oidc_provider_arn" {
   description = "ARN of the account's GitHub OIDC provider when another root already created it (one per account); null creates it."
   type        = string

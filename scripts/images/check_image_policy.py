@@ -54,8 +54,8 @@ def check_dockerfile(path: Path) -> list[str]:
             name, _, default = rest.partition("=")
             args[name] = default.strip('"')
         elif keyword == "FROM":
-            m = re.match(r"(\S+)(?:\s+AS\s+(\S+))?", rest, re.IGNORECASE)
-            stages.append({"from": m.group(1), "name": m.group(2) or "", "steps": []})
+            m = re.match(r"(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?", rest, re.IGNORECASE)
+            stages.append({"platform": m.group(1) or "", "from": m.group(2), "name": m.group(3) or "", "steps": []})
         elif stages:
             stages[-1]["steps"].append((keyword, rest))
 
@@ -72,6 +72,12 @@ def check_dockerfile(path: Path) -> list[str]:
     toolchain = [s["name"] for s in build if s["from"] == "${RUST_IMAGE}"]
     if len(toolchain) != 1:
         errors.append("Dockerfile: exactly one stage must start FROM ${RUST_IMAGE} (the toolchain stage)")
+    # Cross-compilation (release.yml builds arm64 on amd64 runners): the toolchain stage runs on the build
+    # machine's platform; without it BuildKit runs the whole build under QEMU emulation.
+    for stage in build:
+        if stage["from"] == "${RUST_IMAGE}" and stage["platform"] not in ("$BUILDPLATFORM", "${BUILDPLATFORM}"):
+            errors.append("Dockerfile: the toolchain stage must be FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} "
+                          "(cross-compile; an emulated arm64 build may not finish in the job timeout)")
     for stage in build:
         if stage["from"] != "${RUST_IMAGE}" and stage["from"] not in toolchain:
             errors.append(f"Dockerfile: build stage '{stage['name']}' is not built on the toolchain stage "

@@ -42,7 +42,9 @@ echo "images: building ${name}:dev and ${name}:${revision} (builder ${rust_image
 started=$(date +%s)
 previous=$(docker image inspect -f '{{.Id}}' "${name}:dev" 2>/dev/null || true)
 set +o pipefail
+# BuildKit sets BUILDPLATFORM itself; the classic builder (no buildx) needs it given (Dockerfile, FROM chef).
 docker build \
+  --build-arg BUILDPLATFORM="$(docker version --format '{{.Server.Os}}/{{.Server.Arch}}')" \
   --build-arg RUST_IMAGE="$rust_image" \
   --build-arg RUNTIME_IMAGE="$runtime_image" \
   --build-arg VERSION="$version" \

@@ -52,6 +52,8 @@ def test_repository_conforms(tree: Path) -> None:
         ("ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian13:nonroot",
          "ARG RUNTIME_IMAGE=comments-platform/runtime-cc:debian13-nonroot", "local stand-in"),
         ("FROM chef AS builder", "FROM rust:1.80-slim AS builder", "not built on the toolchain stage"),
+        ("FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} AS chef", "FROM ${RUST_IMAGE} AS chef",
+         "the toolchain stage must be FROM --platform=${BUILDPLATFORM}"),
         ("ENV APP_LOG__FORMAT=json", "ENV APP_LOG__FORMAT=pretty", "APP_LOG__FORMAT=json"),
         ('ENTRYPOINT ["/usr/local/bin/comments-api"]', "ENTRYPOINT /usr/local/bin/comments-api", "ENTRYPOINT"),
         ('CMD ["serve"]', 'CMD ["migrate"]', 'CMD must be ["serve"]'),

@@ -23,11 +23,12 @@ def test_the_policy_passes(repo):
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ("refs/heads/main$", "refs/heads/.*$", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/heads/feature"),
-    ("refs/heads/main$", "refs/heads/main", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/heads/main-evil"),
+    ("refs/tags/v[0-9]+", "refs/[a-z]+/v[0-9]+", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/heads/v1.2.3"),
+    ("[0-9]+$", "[0-9]+", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/tags/v1.2.3-rc.1"),
+    ("refs/tags/v[0-9]+", "refs/tags/.*", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/tags/x1.2.3"),
     ('"^https://github', '"https://github', "also admits xhttps://github.com"),
     ("workflows/release\\\\.yml", "workflows/.*", "also admits https://github.com/example-org/comments-platform/.github/workflows/pr.yml"),
-    ("example-org/comments-platform/", "other-org/comments-platform/", "does not admit the release workflow on main"),
+    ("example-org/comments-platform/", "other-org/comments-platform/", "does not admit the release workflow on a version tag"),
     ("issuer: https://token.actions.githubusercontent.com", "issuer: https://accounts.google.com", "the issuer must be exactly"),
     ("    - glob: \"*.dkr.ecr.*.amazonaws.com/comments-api**\"\n", "", "prod-eks: image 777788889999.dkr.ecr"),
     ("  authorities:\n", "  mode: warn\n  authorities:\n", "only warns; it must enforce"),
@@ -40,7 +41,7 @@ def test_a_weakened_or_wrong_policy_is_refused(repo, old, new, expected):
 
 
 def test_a_static_pass_is_refused(repo):
-    edit(repo / POLICY, "    - name: release-workflow-on-main\n", "    - name: anything\n      static:\n        action: pass\n    - name: release-workflow-on-main\n")
+    edit(repo / POLICY, "    - name: release-workflow-on-a-version-tag\n", "    - name: anything\n      static:\n        action: pass\n    - name: release-workflow-on-a-version-tag\n")
     assert any("must be keyless (no static pass, no key)" in e for e in check(repo))
 
 

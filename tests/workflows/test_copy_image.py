@@ -1,6 +1,7 @@
-"""copy-image.sh, promotion's registry step, with fake cosign/docker and the real `just image-refs`
-data (the overlays): it copies by digest from the source environment's registries to the target's,
-verifies signatures on both sides, and refuses to go on when anything is missing."""
+"""copy-image.sh, promotion's registry step, with fake cosign/oras/docker and the real `just image-refs`
+data (the overlays): it copies by digest, with the referrers that hold cosign 3's signatures, from the
+source environment's registries to the target's, verifies signatures on both sides, and refuses to go on
+when anything is missing."""
 
 from __future__ import annotations
 
@@ -26,17 +27,28 @@ FAKE_JUST = f"""#!/usr/bin/env bash
 [ "$1" = image-refs ] || exit 2
 exec {sys.executable} -m tools.k8s.registries --root {REPO} "$2"
 """
-# cosign: log every call; `verify` fails for refs listed in $STATE/unsigned; `copy` makes the
-# destination repository serve the digest unless $STATE/copy-loses-it exists.
+# cosign 3 (bundle format): a signature is an OCI referrer of the digest. `verify REF` passes when REF's
+# referrers hold one ($STATE/signed) and REF is not listed in $STATE/unsigned. `cosign copy` copies only
+# the legacy .sig tag, never a referrer, as the real one does.
 FAKE_COSIGN = """#!/usr/bin/env bash
 echo "cosign $*" >> "$STATE/log"
 case "$1" in
-  verify) ! grep -qxF "$2" "$STATE/unsigned" 2>/dev/null ;;
-  copy)
-    [ -e "$STATE/copy-loses-it" ] || echo "${3%:*}@${2#*@}" >> "$STATE/present"
-    ;;
+  verify) grep -qxF "$2" "$STATE/signed" 2>/dev/null && ! grep -qxF "$2" "$STATE/unsigned" 2>/dev/null ;;
+  copy) [ -e "$STATE/copy-loses-it" ] || echo "${3%:*}@${2#*@}" >> "$STATE/present" ;;
   *) exit 2 ;;
 esac
+"""
+# oras cp [-r] SRC@DIGEST DST:TAG: the destination serves the digest (unless $STATE/copy-loses-it); with
+# -r (referrers) the signature comes along.
+FAKE_ORAS = """#!/usr/bin/env bash
+echo "oras $*" >> "$STATE/log"
+[ "$1" = cp ] || exit 2
+shift
+referrers=false
+if [ "$1" = -r ]; then referrers=true; shift; fi
+dst="${2%:*}@${1#*@}"
+[ -e "$STATE/copy-loses-it" ] || echo "$dst" >> "$STATE/present"
+if [ "$referrers" = true ] && grep -qxF "$1" "$STATE/signed"; then echo "$dst" >> "$STATE/signed"; fi
 """
 # docker buildx imagetools inspect REF [--format F]: REF must be in $STATE/present.
 FAKE_DOCKER = """#!/usr/bin/env bash
@@ -54,12 +66,14 @@ esac
 def state(tmp_path: Path) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for name, text in (("just", FAKE_JUST), ("cosign", FAKE_COSIGN), ("docker", FAKE_DOCKER)):
+    for name, text in (("just", FAKE_JUST), ("cosign", FAKE_COSIGN), ("oras", FAKE_ORAS), ("docker", FAKE_DOCKER)):
         (bin_dir / name).write_text(text)
         (bin_dir / name).chmod(0o755)
     (tmp_path / "image.json").write_text(json.dumps(
-        {"linux/amd64": {"config": {"Labels": {"org.opencontainers.image.revision": REVISION}}}}))
+        {"linux/amd64": {"config": {"Labels": {"org.opencontainers.image.revision": REVISION,
+                                             "org.opencontainers.image.version": "1.4.2"}}}}))
     (tmp_path / "present").write_text(f"{GAR.format('staging')}@{DIGEST}\n{ecr('staging')}@{DIGEST}\n")
+    (tmp_path / "signed").write_text(f"{GAR.format('staging')}@{DIGEST}\n{ecr('staging')}@{DIGEST}\n")
     return tmp_path
 
 
@@ -72,7 +86,8 @@ def copy(state: Path, source: str = "staging", target: str = "prod", digest: str
 
 
 def cosign_calls(state: Path) -> list[str]:
-    return [line for line in (state / "log").read_text().splitlines() if line.startswith("cosign")]
+    """The registry calls in order (cosign and oras), docker's reads left out."""
+    return [line for line in (state / "log").read_text().splitlines() if line.startswith(("cosign", "oras"))]
 
 
 def test_the_digest_is_copied_into_the_targets_own_registries(state: Path):
@@ -81,7 +96,7 @@ def test_the_digest_is_copied_into_the_targets_own_registries(state: Path):
     calls = cosign_calls(state)
     for src, dst in ((GAR.format("staging"), GAR.format("prod")), (ecr("staging"), ecr("prod"))):
         verify_source = next(i for i, c in enumerate(calls) if c.startswith(f"cosign verify {src}@{DIGEST} "))
-        copied = calls.index(f"cosign copy {src}@{DIGEST} {dst}:{REVISION}")
+        copied = calls.index(f"oras cp -r {src}@{DIGEST} {dst}:{REVISION}")
         verify_target = next(i for i, c in enumerate(calls) if c.startswith(f"cosign verify {dst}@{DIGEST} "))
         assert verify_source < copied < verify_target
     assert "--certificate-identity-regexp ^https://github.com/example-org/comments-platform/\\.github/workflows/" in calls[0]
@@ -91,17 +106,31 @@ def test_the_digest_is_copied_into_the_targets_own_registries(state: Path):
 def test_a_digest_the_target_already_holds_is_only_verified(state: Path):
     with (state / "present").open("a") as present:
         present.write(f"{GAR.format('prod')}@{DIGEST}\n{ecr('prod')}@{DIGEST}\n")
+    with (state / "signed").open("a") as signed:
+        signed.write(f"{GAR.format('prod')}@{DIGEST}\n{ecr('prod')}@{DIGEST}\n")
     result = copy(state)
     assert result.returncode == 0, result.stderr
     assert "already present, not copied" in result.stdout
-    assert not any(c.startswith("cosign copy") for c in cosign_calls(state))
+    assert not any(c.startswith(("cosign copy", "oras cp")) for c in cosign_calls(state))
+
+
+def test_a_copy_without_the_referrers_fails_verification_in_the_target(state: Path):
+    """The defect this guards: `cosign copy` (or `oras cp` without -r) leaves cosign 3's signature behind."""
+    broken = state / "copy-image.sh"
+    broken.write_text((SCRIPTS / "copy-image.sh").read_text().replace('oras cp -r "${src}', 'cosign copy "${src}'))
+    (state / "image-revision.sh").write_text((SCRIPTS / "image-revision.sh").read_text())
+    env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state),
+           "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example-org/comments-platform"}
+    result = run(["bash", str(broken), "staging", "prod", DIGEST], env=env)
+    assert result.returncode != 0
+    assert f"cosign verify {GAR.format('prod')}@{DIGEST}" in (state / "log").read_text()
 
 
 def test_an_unsigned_source_digest_is_not_copied(state: Path):
     (state / "unsigned").write_text(f"{GAR.format('staging')}@{DIGEST}\n")
     result = copy(state)
     assert result.returncode != 0
-    assert not any(c.startswith("cosign copy") for c in cosign_calls(state))
+    assert not any(c.startswith(("cosign copy", "oras cp")) for c in cosign_calls(state))
 
 
 def test_a_copy_the_target_does_not_serve_fails(state: Path):
@@ -120,3 +149,22 @@ def test_bad_arguments_fail_before_touching_a_registry(state: Path, source, targ
     assert result.returncode == 1
     assert message in result.stderr
     assert not (state / "log").exists()
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ([], REVISION), (["org.opencontainers.image.version"], "1.4.2"),
+])
+def test_the_digest_names_its_revision_and_version(state: Path, label, expected):
+    env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state)}
+    result = run(["bash", str(SCRIPTS / "image-revision.sh"), f"{GAR.format('staging')}@{DIGEST}", *label], env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_digest_without_a_version_label_fails(state: Path):
+    (state / "image.json").write_text(json.dumps({"linux/amd64": {"config": {"Labels": {}}}}))
+    env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state)}
+    result = run(["bash", str(SCRIPTS / "image-revision.sh"), f"{GAR.format('staging')}@{DIGEST}",
+                  "org.opencontainers.image.version"], env=env)
+    assert result.returncode == 1
+    assert "carries no valid org.opencontainers.image.version label" in result.stderr

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflows_helpers import SCRIPTS, run
+import pytest
+
+from workflows_helpers import REPO, SCRIPTS, run
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -38,6 +40,54 @@ def test_a_digest_pin_change_selects_the_manifests():
 def test_a_pipeline_change_selects_everything():
     assert selected(".github/workflows/pr.yml") == set(areas("x"))
     assert selected("Justfile") == set(areas("x"))
+
+
+def unmapped(script: Path, paths: list[str]) -> list[str]:
+    result = run(["bash", str(script), "--unmapped"], stdin="\n".join(paths) + "\n")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def tracked_files() -> list[str]:
+    result = run(["git", "ls-files"], cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_every_tracked_file_selects_an_area_or_is_documentation():
+    files = tracked_files()
+    assert len(files) > 100
+    assert unmapped(SCRIPTS / "changed-areas.sh", files) == [], "give these paths an area in changed-areas.sh"
+
+
+def test_the_tracked_file_check_fails_when_a_rule_is_dropped(tmp_path: Path):
+    script = tmp_path / "changed-areas.sh"
+    text = (SCRIPTS / "changed-areas.sh").read_text()
+    assert " | tests/k8s/*)" in text
+    script.write_text(text.replace(" | tests/k8s/*)", ")"))
+    missing = unmapped(script, tracked_files())
+    assert missing and all(path.startswith("tests/k8s/") for path in missing), missing
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("tests/k8s/test_render.py", {"manifests"}),
+    ("tests/infra/test_infra_syntax.py", {"terraform"}),
+    ("tests/image/test_image_policy.py", {"image"}),
+    ("scripts/bench/loadtest.sh", {"loadtest"}),
+    ("docker-compose.yml", {"image"}),
+    ("deploy/compose/prometheus.yml", {"image"}),
+    ("loadtest/src/main.rs", {"rust", "loadtest", "image"}),
+    ("cliff.toml", {"rust", "loadtest", "image", "manifests", "terraform", "workflows"}),
+])
+def test_paths_select_the_checks_that_read_them(path, expected):
+    assert selected(path) == expected
+
+
+def test_an_unknown_path_runs_every_check_and_says_so():
+    result = run(["bash", str(SCRIPTS / "changed-areas.sh")], stdin="brand-new/thing.txt\n")
+    assert result.returncode == 0
+    assert set(dict(line.split("=") for line in result.stdout.split()).values()) == {"true"}
+    assert "no rule for brand-new/thing.txt" in result.stderr
 
 
 def test_the_rendered_diff_shows_each_changed_environment(tmp_path: Path):

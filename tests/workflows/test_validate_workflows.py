@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import pytest
 
+from workflows_helpers import SCRIPTS, run
+
 CHECKOUT_PIN = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
-LOGIN_PIN = "docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 # v3.7.0"
+LOGIN_PIN = "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0"
 PR, RELEASE, PROMOTE = ".github/workflows/pr.yml", ".github/workflows/release.yml", ".github/workflows/promote.yml"
+RELEASE_PR = ".github/workflows/release-pr.yml"
+BASH_DEFAULT = "defaults:\n  run:\n    shell: bash\n"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,42 @@ BREAKAGES = {
 }
 
 
+# Breakages only the repository's invariants can see: checked by running check_workflow_invariants.py
+# alone on the broken copy (the full validation above already proves the other tools pass the copy).
+INVARIANT_BREAKAGES = {
+    "workflow without the bash default (no pipefail)": Breakage(
+        ".github/workflows/pr-comment.yml", BASH_DEFAULT, "", frozenset({"invariants"}),
+        ("pr-comment.yml: no `defaults: run: shell: bash`",), only=True,
+    ),
+    "step overriding the shell": Breakage(
+        PR, "      - run: just lint\n", "      - run: just lint\n        shell: sh\n", frozenset({"invariants"}),
+        ("job lint step 3 runs with shell 'sh' (not bash with pipefail)",),
+    ),
+    "release started by pushes to main (pin merges loop)": Breakage(
+        RELEASE, '    tags: ["v[0-9]+.[0-9]+.[0-9]+"]\n', "    branches: [main]\n", frozenset({"invariants"}),
+        ("release.yml: a bot commit of .github/workflows/release.yml (add-paths environments/dev...) pushed to main "
+         "starts this workflow, which builds and pushes the image: a release loop",),
+    ),
+    "release PR workflow started by any push to main": Breakage(
+        RELEASE_PR, '    paths:\n      - "app/**"\n', '    paths-ignore:\n      - "docs/**"\n', frozenset({"invariants"}),
+        ("release-pr.yml: a bot commit of .github/workflows/promote.yml", "a release loop"),
+    ),
+    "PR gate without the OpenAPI check": Breakage(
+        PR, "      - run: just openapi\n", "", frozenset({"invariants"}),
+        ("the PR gate never runs `just openapi` (part of `just ci`)",), only=True,
+    ),
+    "PR gate without the slowed-service gate": Breakage(
+        PR, "        run: just loadtest-slowed\n", "        run: just loadtest\n", frozenset({"invariants"}),
+        ("the PR gate never runs `just ci-loadtest` (part of `just ci`)",), only=True,
+    ),
+    "Node 20 action": Breakage(
+        RELEASE, LOGIN_PIN, "docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 # v3.7.0", frozenset({"invariants"}),
+        ("docker/login-action@c94ce9fb468520275223c153574b00df6fe4bcc9 (v3.7.0) runs on not listed in .github/action-runtimes.txt",),
+        only=True,
+    ),
+}
+
+
 def failed_checks(result) -> set[str]:
     return {line.split(":", 1)[1].strip() for line in result.output.splitlines() if line.startswith("FAILED:")}
 
@@ -114,3 +155,16 @@ def test_each_check_fails_on_a_broken_copy(checkout, name):
         assert breakage.failing <= failed, result.output
     for message in breakage.messages:
         assert message in result.output, f"{message!r} missing:\n{result.output}"
+
+
+@pytest.mark.parametrize("name", INVARIANT_BREAKAGES)
+def test_each_invariant_fails_on_a_broken_copy(checkout, name):
+    breakage = INVARIANT_BREAKAGES[name]
+    checkout.replace(breakage.file, breakage.old, breakage.new, count=breakage.count)
+    result = run([sys.executable, str(SCRIPTS / "check_workflow_invariants.py"), str(checkout.root)])
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    for message in breakage.messages:
+        assert message in output, f"{message!r} missing:\n{output}"
+    if breakage.only:
+        assert output.count("\n") == len(breakage.messages) + 1, f"other violations too:\n{output}"

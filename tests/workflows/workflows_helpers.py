@@ -35,6 +35,9 @@ class Checkout:
     def __init__(self, root: Path):
         self.root = root
         shutil.copytree(REPO / ".github", root / ".github")
+        # The Justfile and its imports: the invariants compare the PR gate with `just ci`.
+        shutil.copy(REPO / "Justfile", root / "Justfile")
+        shutil.copytree(REPO / "just", root / "just")
         # actionlint finds the project (and checks local action inputs) through its git root.
         subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=30)
 

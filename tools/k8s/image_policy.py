@@ -22,10 +22,14 @@ OPT_IN = "policy.sigstore.dev/include"
 def identities(repo: str) -> tuple[str, list[str]]:
     """The certificate subject to admit, and subjects that must be refused."""
     base = f"https://github.com/{repo}/.github/workflows"
-    admit = f"{base}/release.yml@refs/heads/main"
-    refuse = [f"{base}/pr.yml@refs/heads/main", f"{base}/release.yml@refs/heads/feature",
-              f"{base}/release.yml@refs/pull/7/merge", f"{admit}-evil", f"https://github.com/fork/{repo.split('/')[1]}"
-              f"/.github/workflows/release.yml@refs/heads/main", f"x{admit}"]
+    # release.yml runs only on version tags (vX.Y.Z, .github/workflows/release.yml): a build of a branch,
+    # main included, a pull request or another workflow never signs what the clusters admit.
+    admit = f"{base}/release.yml@refs/tags/v1.2.3"
+    refuse = [f"{base}/pr.yml@refs/tags/v1.2.3", f"{base}/release.yml@refs/heads/main",
+              f"{base}/release.yml@refs/heads/feature", f"{base}/release.yml@refs/heads/v1.2.3",
+              f"{base}/release.yml@refs/tags/v1.2.3-rc.1",
+              f"{base}/release.yml@refs/tags/x1.2.3", f"{base}/release.yml@refs/pull/7/merge", f"{admit}-evil",
+              f"https://github.com/fork/{repo.split('/')[1]}/.github/workflows/release.yml@refs/tags/v1.2.3", f"x{admit}"]
     return admit, refuse
 
 
@@ -64,7 +68,7 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
                 subject = identity.get("subject")
                 accepts = (lambda s: s == subject) if subject else (lambda s: bool(pattern and re.search(pattern, s)))
                 if not accepts(admit):
-                    errors.append(f"{where}: the identity does not admit the release workflow on main ({admit})")
+                    errors.append(f"{where}: the identity does not admit the release workflow on a version tag ({admit})")
                 wrongly = [s for s in refuse if accepts(s)]
                 if wrongly:
                     errors.append(f"{where}: the identity also admits {wrongly[0]}")
