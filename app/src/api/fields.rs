@@ -160,7 +160,7 @@ impl FieldSchema for ContentIdSchema {
             ..MetaSchema::new_with_format("integer", "int64")
         };
         let digits = MetaSchema {
-            pattern: Some("^[0-9]+$".into()),
+            pattern: Some(crate::domain::content_id_pattern()),
             ..MetaSchema::new("string")
         };
         MetaSchema {
