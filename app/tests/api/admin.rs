@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::helpers::{Backend, alice_first_post, expect_error, spawn_app};
@@ -71,23 +72,34 @@ fn retry_after(resp: &reqwest::Response) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// PostgreSQL frozen (the container paused): readiness fails, requests are refused at once, and
-/// they are served again as soon as the database answers, without waiting for a probe.
+/// PostgreSQL refusing connections to the service's database: readiness fails, requests are
+/// refused at once, and they are served again as soon as the database answers, without waiting
+/// for a readiness probe.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_resumes_as_soon_as_the_database_answers_again() {
     let app = spawn_app(Backend::Postgres).await;
     assert_eq!(app.post_comment(&alice_first_post()).await.status(), 201);
-    let container = app
-        .db
-        .postgres_container()
-        .expect("this test pauses the testcontainers PostgreSQL (unset TEST_DATABASE_URL)");
-    container.pause().await.expect("pause PostgreSQL");
+    let mut url = url::Url::parse(&app.db.url).unwrap();
+    let name = url.path().trim_start_matches('/').to_owned();
+    url.set_path("template1");
+    let admin = sea_orm::Database::connect(url.as_str()).await.expect("admin connection");
+    let allow = |on: bool| {
+        format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS {on}; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+    };
+    admin.execute_unprepared(&allow(false)).await.expect("cut the database off");
     assert_eq!(app.get_admin("/readyz").await.status().as_u16(), 503);
     let started = Instant::now();
     expect_error(app.list_comments("1", "").await, 503, "UNAVAILABLE").await;
     assert!(started.elapsed() < Duration::from_millis(500));
 
-    container.unpause().await.expect("unpause PostgreSQL");
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .expect("let the service back in");
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let status = app.list_comments("1", "").await.status().as_u16();
@@ -95,7 +107,10 @@ async fn service_resumes_as_soon_as_the_database_answers_again() {
             break;
         }
         assert_eq!(status, 503);
-        assert!(Instant::now() < deadline, "still refused 5 s after the database came back");
+        assert!(
+            Instant::now() < deadline,
+            "still refused 5 s after the database came back"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

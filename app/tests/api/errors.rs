@@ -55,7 +55,7 @@ async fn invalid_fields_are_reported_precisely(backend: Backend) {
         ),
         (
             json!({"email": "a@example.com", "comment": "hi", "content_id": "abc"}),
-            "content_id must be a positive integer, got \"abc\"",
+            "content_id must be a positive integer (digits only, no leading zero), got \"abc\"",
         ),
         (
             json!({"email": "a@example.com", "comment": "hi", "content_id": 1.5}),
