@@ -116,8 +116,14 @@ impl Settings {
                 "server.header_read_timeout_secs",
                 self.server.header_read_timeout_secs,
             ),
-            ("server.body_read_timeout_secs", self.server.body_read_timeout_secs),
-            ("server.keep_alive_timeout_secs", self.server.keep_alive_timeout_secs),
+            (
+                "server.body_read_timeout_secs",
+                self.server.body_read_timeout_secs,
+            ),
+            (
+                "server.keep_alive_timeout_secs",
+                self.server.keep_alive_timeout_secs,
+            ),
         ] {
             if secs == 0 {
                 return invalid(key, "must be at least 1".into());

@@ -91,10 +91,8 @@ async fn status_headers<E: Endpoint>(
                 resp.headers_mut().insert(ALLOW, allow);
             }
         }
-        StatusCode::SERVICE_UNAVAILABLE => {
-            if !resp.headers().contains_key(RETRY_AFTER) {
-                resp.headers_mut().insert(RETRY_AFTER, error::retry_after());
-            }
+        StatusCode::SERVICE_UNAVAILABLE if !resp.headers().contains_key(RETRY_AFTER) => {
+            resp.headers_mut().insert(RETRY_AFTER, error::retry_after());
         }
         StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE => {
             resp.headers_mut()

@@ -84,8 +84,12 @@ impl Activity {
     }
 }
 
-type ResponseFuture =
-    Pin<Box<dyn Future<Output = Result<hyper::Response<BoxBody<Bytes, std::io::Error>>, Infallible>> + Send>>;
+type ResponseFuture = Pin<
+    Box<
+        dyn Future<Output = Result<hyper::Response<BoxBody<Bytes, std::io::Error>>, Infallible>>
+            + Send,
+    >,
+>;
 
 pub(crate) async fn serve(
     stream: TcpStream,

@@ -81,12 +81,8 @@ impl ObservedIo {
             ),
         };
         let code = poem::http::StatusCode::from_u16(status).ok()?;
-        self.metrics.observe_request(
-            "unknown",
-            UNPARSED_ROUTE,
-            status,
-            std::time::Duration::ZERO,
-        );
+        self.metrics
+            .observe_request("unknown", UNPARSED_ROUTE, status, std::time::Duration::ZERO);
         let body = ErrorBody::new(ErrorStatus::for_status(code), message)
             .0
             .to_json_string()

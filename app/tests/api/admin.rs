@@ -82,7 +82,9 @@ async fn service_resumes_as_soon_as_the_database_answers_again() {
     let mut url = url::Url::parse(&app.db.url).unwrap();
     let name = url.path().trim_start_matches('/').to_owned();
     url.set_path("template1");
-    let admin = sea_orm::Database::connect(url.as_str()).await.expect("admin connection");
+    let admin = sea_orm::Database::connect(url.as_str())
+        .await
+        .expect("admin connection");
     let allow = |on: bool| {
         format!(
             "ALTER DATABASE {name} ALLOW_CONNECTIONS {on}; \
@@ -90,7 +92,10 @@ async fn service_resumes_as_soon_as_the_database_answers_again() {
              WHERE datname = '{name}' AND pid <> pg_backend_pid()"
         )
     };
-    admin.execute_unprepared(&allow(false)).await.expect("cut the database off");
+    admin
+        .execute_unprepared(&allow(false))
+        .await
+        .expect("cut the database off");
     assert_eq!(app.get_admin("/readyz").await.status().as_u16(), 503);
     let started = Instant::now();
     expect_error(app.list_comments("1", "").await, 503, "UNAVAILABLE").await;

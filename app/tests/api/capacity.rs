@@ -23,7 +23,10 @@ async fn requests_beyond_the_cap_get_503_at_once(backend: Backend) {
 
     let refused = app.list_comments("1", "").await;
     assert_eq!(
-        refused.headers().get("retry-after").map(|v| v.to_str().unwrap()),
+        refused
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
         Some("2"),
         "every 503 says when to retry"
     );

@@ -25,7 +25,9 @@ async fn a_slow_header_sender_is_cut_off_while_others_are_served() {
     let mut slow = connect(&app.address).await;
     let started = Instant::now();
     let trickle = async {
-        for byte in b"GET /api/comment/list/1 HTTP/1.1\r\nHost: test\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa" {
+        for byte in
+            b"GET /api/comment/list/1 HTTP/1.1\r\nHost: test\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa"
+        {
             if slow.write_all(&[*byte]).await.is_err() {
                 return;
             }
@@ -182,7 +184,9 @@ async fn unparseable_requests_get_the_json_envelope_and_are_counted() {
     );
     let many_headers = format!(
         "GET /api/comment/list/1 HTTP/1.1\r\nHost: test\r\n{}\r\n",
-        (0..10_000).map(|i| format!("X-H{i}: v\r\n")).collect::<String>()
+        (0..10_000)
+            .map(|i| format!("X-H{i}: v\r\n"))
+            .collect::<String>()
     );
     let cases: [(&[u8], u16); 4] = [
         (&get(&long_uri), 414),
@@ -214,6 +218,9 @@ async fn unparseable_requests_get_the_json_envelope_and_are_counted() {
         r#"http_requests_total{method="unknown",route="unparsed",status="431"} 2"#,
         r#"http_requests_total{method="unknown",route="unparsed",status="400"} 1"#,
     ] {
-        assert!(metrics.contains(expected), "missing {expected} in\n{metrics}");
+        assert!(
+            metrics.contains(expected),
+            "missing {expected} in\n{metrics}"
+        );
     }
 }

@@ -151,7 +151,10 @@ async fn oversized_bodies_get_413(backend: Backend) {
     // Counted under the route they were sent to, not as unmatched.
     let metrics = app.get_admin("/metrics").await.text().await.unwrap();
     let labelled = r#"http_requests_total{method="POST",route="/api/comment/new",status="413"} 2"#;
-    assert!(metrics.contains(labelled), "missing {labelled} in\n{metrics}");
+    assert!(
+        metrics.contains(labelled),
+        "missing {labelled} in\n{metrics}"
+    );
 
     // The largest valid comment (2000 four-byte characters, JSON-escaped) still fits.
     let max = "😀".repeat(2000);
@@ -181,7 +184,10 @@ async fn unknown_routes_and_methods_answer_json(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        wrong_method.headers().get("allow").map(|v| v.to_str().unwrap()),
+        wrong_method
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap()),
         Some("GET"),
         "a 405 names the allowed methods (RFC 9110)"
     );
@@ -192,7 +198,10 @@ async fn unknown_routes_and_methods_answer_json(backend: Backend) {
     );
     let wrong_method = app.get("/api/comment/new").await;
     assert_eq!(
-        wrong_method.headers().get("allow").map(|v| v.to_str().unwrap()),
+        wrong_method
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap()),
         Some("POST")
     );
     expect_error(wrong_method, 405, "METHOD-NOT-ALLOWED").await;

@@ -91,11 +91,6 @@ impl TestDatabase {
         }
     }
 
-    /// The testcontainers PostgreSQL, when this database is one.
-    pub fn postgres_container(&self) -> Option<&ContainerAsync<Postgres>> {
-        self._container.as_ref()
-    }
-
     async fn container() -> Self {
         let image = std::env::var("TEST_POSTGRES_IMAGE")
             .unwrap_or_else(|_| DEFAULT_POSTGRES_IMAGE.to_owned());

@@ -7,8 +7,8 @@ use figment::providers::Serialized;
 use serde_json::Value;
 
 use crate::helpers::{Backend, comment, spawn_app, spawn_app_with};
-use crate::raw::{get, read_response};
 use crate::on_both_databases;
+use crate::raw::{get, read_response};
 
 on_both_databases!(
     in_flight_requests_complete_after_shutdown_starts,
@@ -132,7 +132,10 @@ async fn keep_alive_clients_lose_no_request_across_shutdown() {
         &failures[..failures.len().min(5)]
     );
     assert!(answered > 100, "only {answered} requests answered");
-    assert!(closes > 0, "no answer carried `Connection: close` while draining");
+    assert!(
+        closes > 0,
+        "no answer carried `Connection: close` while draining"
+    );
     app.stopped().await.expect("a clean stop");
 }
 
@@ -163,7 +166,9 @@ async fn hammer(addr: &str) -> Hammered {
             continue;
         }
         match read_response(&mut conn).await {
-            None => outcome.failures.push("connection closed without an answer".into()),
+            None => outcome
+                .failures
+                .push("connection closed without an answer".into()),
             Some(resp) => {
                 if resp.status != 404 {
                     outcome.failures.push(format!("status {}", resp.status));
