@@ -3,7 +3,7 @@
 # positive and negative cases, in every phase (examples, coverage, fuzzing, stateful). Fails on any
 # finding, and when fewer than FUZZ_MIN_CASES (default 1000) cases ran, so a run that silently tests
 # little cannot pass. Settings and the written reasons for what is excluded: schemathesis.toml.
-# FUZZ_MAX_EXAMPLES (default 400 per operation and phase) and FUZZ_SEED tune a run; the report (JSON,
+# FUZZ_MAX_EXAMPLES (default 500 per operation and phase) and FUZZ_SEED tune a run; the report (JSON,
 # JUnit, the service log) lands in $FUZZ_OUT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +27,7 @@ schemathesis --config-file "$root/schemathesis.toml" run "$LT_API/openapi.json" 
   --url "$LT_API" \
   --checks all \
   --mode all \
-  --max-examples "${FUZZ_MAX_EXAMPLES:-400}" \
+  --max-examples "${FUZZ_MAX_EXAMPLES:-500}" \
   --seed "${FUZZ_SEED:-$RANDOM}" \
   --workers 2 \
   --no-color \
