@@ -55,5 +55,9 @@ fmt:
 setup:
     bash .ci/setup-local.sh
 
-# What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test and the load test.
-ci: lint test openapi ci-workflows ci-k8s ci-infra ci-image ci-loadtest
+# Fuzz the API: schemathesis, every check, positive and negative, >= 1000 cases, against a release build on PostgreSQL; any finding fails (exclusions and their reasons: schemathesis.toml).
+fuzz-api:
+    bash scripts/fuzz-api.sh
+
+# What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test, the load test and the API fuzzing.
+ci: lint test openapi ci-workflows ci-k8s ci-infra ci-image ci-loadtest fuzz-api

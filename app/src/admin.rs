@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use poem::http::StatusCode;
+use poem::http::header::RETRY_AFTER;
 use poem::web::{Data, Json};
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
 use serde_json::json;
@@ -49,6 +50,7 @@ async fn readyz(state: Data<&AdminState>) -> Response {
     let not_ready = |reason: &str| {
         Json(json!({ "status": "not-ready", "reason": reason }))
             .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            .with_header(RETRY_AFTER, crate::api::error::retry_after())
             .into_response()
     };
     if state.draining.is_draining() {

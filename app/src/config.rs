@@ -27,6 +27,10 @@ pub struct ServerSettings {
     pub admin_port: u16,
     pub max_body_bytes: usize,
     pub max_in_flight: usize,
+    pub max_connections: usize,
+    pub header_read_timeout_secs: u64,
+    pub body_read_timeout_secs: u64,
+    pub keep_alive_timeout_secs: u64,
     pub shutdown_delay_secs: u64,
     pub shutdown_grace_secs: u64,
 }
@@ -104,6 +108,27 @@ impl Settings {
         if self.server.max_in_flight == 0 {
             return invalid("server.max_in_flight", "must be at least 1".into());
         }
+        if self.server.max_connections == 0 {
+            return invalid("server.max_connections", "must be at least 1".into());
+        }
+        for (key, secs) in [
+            (
+                "server.header_read_timeout_secs",
+                self.server.header_read_timeout_secs,
+            ),
+            (
+                "server.body_read_timeout_secs",
+                self.server.body_read_timeout_secs,
+            ),
+            (
+                "server.keep_alive_timeout_secs",
+                self.server.keep_alive_timeout_secs,
+            ),
+        ] {
+            if secs == 0 {
+                return invalid(key, "must be at least 1".into());
+            }
+        }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1".into());
         }
@@ -143,6 +168,18 @@ impl ServerSettings {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_secs)
+    }
+
+    pub fn keep_alive_timeout(&self) -> Duration {
+        Duration::from_secs(self.keep_alive_timeout_secs)
     }
 }
 
@@ -194,6 +231,12 @@ mod tests {
     fn cross_field_rules_name_the_key() {
         let err = with("server.admin_port", 8080).unwrap_err().to_string();
         assert!(err.contains("server.admin_port"), "{err}");
+        let err = with("server.max_connections", 0).unwrap_err().to_string();
+        assert!(err.contains("server.max_connections"), "{err}");
+        let err = with("server.header_read_timeout_secs", 0)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.header_read_timeout_secs"), "{err}");
         let err = with("database.max_connections", 0).unwrap_err().to_string();
         assert!(err.contains("database.max_connections"), "{err}");
         let err = with("database.url", "mysql://x").unwrap_err().to_string();

@@ -99,17 +99,19 @@ impl ContentId {
     }
 
     /// The original service also accepted numeric strings (`"content_id": "42"`); so do we, as
-    /// long as the whole string is a positive decimal integer that fits in 64 bits.
+    /// long as the string is exactly a decimal number from 1 to `i64::MAX`: digits only, no sign,
+    /// no spaces, no leading zero. [`content_id_pattern`] says the same to OpenAPI clients.
     pub fn parse_str(raw: &str) -> Result<Self, ValidationError> {
-        let digits = raw.trim();
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let canonical = raw.bytes().all(|b| b.is_ascii_digit())
+            && raw.bytes().next().is_some_and(|b| b != b'0');
+        if !canonical {
             return Err(ValidationError(format!(
-                "content_id must be a positive integer, got {raw:?}"
+                "content_id must be a positive integer (digits only, no leading zero), got {raw:?}"
             )));
         }
-        let value: i64 = digits.parse().map_err(|_| {
+        let value: i64 = raw.parse().map_err(|_| {
             ValidationError(format!(
-                "content_id must be at most {}, got {digits}",
+                "content_id must be at most {}, got {raw}",
                 i64::MAX
             ))
         })?;
@@ -119,6 +121,29 @@ impl ContentId {
     pub fn get(self) -> i64 {
         self.0
     }
+}
+
+/// The regular expression (ECMA-262 and Rust alike) of the strings [`ContentId::parse_str`]
+/// accepts: the decimal numbers 1..=i64::MAX, derived digit by digit from `i64::MAX`.
+pub fn content_id_pattern() -> String {
+    let max = i64::MAX.to_string();
+    let len = max.len();
+    // Shorter numbers: any first digit but 0.
+    let mut alternatives = vec![format!("[1-9][0-9]{{0,{}}}", len - 2)];
+    // As long as MAX: MAX's first i digits, a smaller digit, then anything.
+    for (i, digit) in max.bytes().map(|b| b - b'0').enumerate() {
+        let lowest = u8::from(i == 0);
+        if digit > lowest {
+            alternatives.push(format!(
+                "{}[{lowest}-{}][0-9]{{{}}}",
+                &max[..i],
+                digit - 1,
+                len - i - 1
+            ));
+        }
+    }
+    alternatives.push(max);
+    format!("^(?:{})$", alternatives.join("|"))
 }
 
 impl fmt::Display for ContentId {
@@ -223,12 +248,71 @@ mod tests {
     #[test]
     fn content_id_accepts_numeric_strings_only() {
         assert_eq!(ContentId::parse_str("42").unwrap().get(), 42);
-        assert_eq!(ContentId::parse_str(" 7 ").unwrap().get(), 7);
-        for bad in ["", "abc", "1.5", "-1", "+1", "0", "1e3", "0x10"] {
+        for bad in [
+            "", "abc", "1.5", "-1", "+1", "0", "1e3", "0x10", " 42", "42 ", "\t7", "07", "00",
+            "4\u{663}", "\u{0662}",
+        ] {
             assert!(ContentId::parse_str(bad).is_err(), "{bad:?} accepted");
         }
         let err = ContentId::parse_str("9223372036854775808").unwrap_err();
         assert!(err.0.contains("at most 9223372036854775807"), "{err}");
+    }
+
+    /// The OpenAPI pattern and the parser accept exactly the same strings: boundaries, every
+    /// short string over an alphabet of the troublesome characters, and many random numbers.
+    #[test]
+    fn the_pattern_and_the_parser_agree() {
+        let pattern = regex::Regex::new(&content_id_pattern()).unwrap();
+        let agree = |s: &str| {
+            assert_eq!(
+                pattern.is_match(s),
+                ContentId::parse_str(s).is_ok(),
+                "{s:?}: pattern and parser disagree"
+            );
+        };
+        for s in [
+            "1",
+            "9",
+            "10",
+            "99",
+            "9223372036854775807",
+            "9223372036854775806",
+            "9223372036854775808",
+            "9223372036854775810",
+            "9223372036854775799",
+            "9300000000000000000",
+            "10000000000000000000",
+            "999999999999999999",
+            "1000000000000000000",
+            "8999999999999999999",
+            "0",
+            "00",
+            "01",
+            " 1",
+            "1 ",
+            "+1",
+            "-1",
+        ] {
+            agree(s);
+        }
+        let alphabet = ["0", "1", "9", " ", "+", "-", "a", "\n", "\u{663}"];
+        let mut strings = vec![String::new()];
+        for _ in 0..3 {
+            strings = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.iter().for_each(|s| agree(s));
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = x >> (x % 64);
+            agree(&n.to_string());
+            agree(&format!("{n}{}", x % 10));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::admin::{Draining, admin_endpoint};
 use crate::api::public_endpoint;
 use crate::config::Settings;
+use crate::http_server::{self, ConnectionLimits};
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
 
@@ -25,7 +26,7 @@ pub struct Application {
     store: CommentStore,
     metrics: Arc<Metrics>,
     draining: Arc<Draining>,
-    public: TcpAcceptor,
+    public: tokio::net::TcpListener,
     admin: TcpAcceptor,
     public_addr: SocketAddr,
     admin_addr: SocketAddr,
@@ -46,9 +47,12 @@ impl Application {
             store.migrate().await.context("cannot apply migrations")?;
         }
         let host = settings.server.host;
-        let public = bind(SocketAddr::new(host, settings.server.port)).await?;
+        let public_at = SocketAddr::new(host, settings.server.port);
+        let public = tokio::net::TcpListener::bind(public_at)
+            .await
+            .with_context(|| format!("cannot listen on {public_at}"))?;
         let admin = bind(SocketAddr::new(host, settings.server.admin_port)).await?;
-        let public_addr = local_addr(&public)?;
+        let public_addr = public.local_addr().context("public listener address")?;
         let admin_addr = local_addr(&admin)?;
         Ok(Self {
             settings,
@@ -74,8 +78,9 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` resolves, then: readiness turns false, new connections are still
-    /// accepted for `shutdown_delay`, the public listener closes and in-flight requests get
+    /// Serves until `shutdown` resolves, then: readiness turns false and every answer carries
+    /// `Connection: close`, new connections are still accepted for `shutdown_delay`, the public
+    /// listener closes, idle connections close between requests and in-flight requests get
     /// `shutdown_grace` to finish; then the admin listener stops and the pool closes.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let server = &self.settings.server;
@@ -88,10 +93,14 @@ impl Application {
         );
         let public_stop = CancellationToken::new();
         let admin_stop = CancellationToken::new();
-        let public = Server::new_with_acceptor(self.public).run_with_graceful_shutdown(
+        let public = http_server::serve(
+            self.public,
             public_endpoint(self.store.clone(), self.metrics.clone(), server.clone()),
+            ConnectionLimits::from(server),
+            self.metrics.clone(),
+            self.draining.clone(),
             public_stop.clone().cancelled_owned(),
-            Some(server.shutdown_grace()),
+            server.shutdown_grace(),
         );
         let admin = Server::new_with_acceptor(self.admin).run_with_graceful_shutdown(
             admin_endpoint(

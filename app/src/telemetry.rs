@@ -61,21 +61,62 @@ pub fn labelled<E: Endpoint + 'static>(ep: E, label: &'static str) -> impl Endpo
         })
 }
 
-/// Operation id -> route template (e.g. `listComments` -> `/api/comment/list/{content_id}`).
+/// The routes of the API: operation id -> route template (e.g. `listComments` ->
+/// `/api/comment/list/{content_id}`), and each template with the methods it answers.
 #[derive(Debug, Clone, Default)]
-pub struct RouteTemplates(Arc<HashMap<&'static str, String>>);
+pub struct RouteTemplates(Arc<Routes>);
+
+#[derive(Debug, Default)]
+struct Routes {
+    by_operation: HashMap<&'static str, String>,
+    methods: Vec<(String, Vec<String>)>,
+}
 
 impl RouteTemplates {
-    pub fn new(map: HashMap<&'static str, String>) -> Self {
-        Self(Arc::new(map))
+    pub fn new(
+        by_operation: HashMap<&'static str, String>,
+        methods: Vec<(String, Vec<String>)>,
+    ) -> Self {
+        Self(Arc::new(Routes {
+            by_operation,
+            methods,
+        }))
     }
 
-    fn of(&self, resp: &Response) -> &str {
-        if let Some(template) = resp.data::<OperationId>().and_then(|op| self.0.get(op.0)) {
+    /// The label of a response: its operation's template, its fixed label, else the template
+    /// its path matches (a request refused before routing, such as a 413), else `unmatched`.
+    fn of(&self, resp: &Response, path: &str) -> &str {
+        if let Some(template) = resp
+            .data::<OperationId>()
+            .and_then(|op| self.0.by_operation.get(op.0))
+        {
             return template;
         }
-        resp.data::<RouteLabel>()
-            .map_or(UNMATCHED_ROUTE, |label| label.0)
+        if let Some(label) = resp.data::<RouteLabel>() {
+            return label.0;
+        }
+        self.matching(path)
+            .map_or(UNMATCHED_ROUTE, |(template, _)| template.as_str())
+    }
+
+    /// The methods `path` answers, for the `Allow` header of a 405 (RFC 9110, 15.5.6).
+    pub fn allowed_methods(&self, path: &str) -> Option<String> {
+        self.matching(path).map(|(_, methods)| methods.join(", "))
+    }
+
+    fn matching(&self, path: &str) -> Option<&(String, Vec<String>)> {
+        self.0.methods.iter().find(|(template, _)| {
+            let mut want = template.split('/');
+            let mut got = path.split('/');
+            loop {
+                match (want.next(), got.next()) {
+                    (None, None) => return true,
+                    (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => {}
+                    (Some(w), Some(g)) if w == g => {}
+                    _ => return false,
+                }
+            }
+        })
     }
 }
 
@@ -106,6 +147,7 @@ pub async fn observe_request<E: Endpoint>(
     let _in_flight = metrics.track_in_flight();
     let id = request_id(&req);
     let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id);
     let mut resp = async {
         match next.call(req).await {
@@ -115,7 +157,7 @@ pub async fn observe_request<E: Endpoint>(
     }
     .instrument(span.clone())
     .await;
-    let route = routes.of(&resp);
+    let route = routes.of(&resp, &path);
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     metrics.observe_request(&method, route, status, elapsed);

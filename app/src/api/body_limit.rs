@@ -1,6 +1,8 @@
 //! Refuses request bodies over the configured size with 413, whether announced by
 //! Content-Length or streamed chunked, before any parser sees them.
 
+use std::time::Duration;
+
 use futures::StreamExt;
 use poem::http::StatusCode;
 use poem::http::header::CONTENT_LENGTH;
@@ -11,7 +13,15 @@ use poem::{Endpoint, Error, Request, Result};
 /// ones are cut off at once (the connection closes).
 const DRAIN_LIMIT: u64 = 1024 * 1024;
 
-pub async fn limit_body<E: Endpoint>(next: E, max: usize, mut req: Request) -> Result<E::Output> {
+/// Refuses bodies over `max` bytes (413) and bodies that do not arrive within `timeout` once the
+/// headers are in (408: a client that announces 10 bytes and sends 5 does not hold a slot forever).
+pub async fn limit_body<E: Endpoint>(
+    next: E,
+    max: usize,
+    timeout: Duration,
+    mut req: Request,
+) -> Result<E::Output> {
+    let deadline = tokio::time::Instant::now() + timeout;
     let too_large = || {
         Error::from_string(
             format!("request body exceeds the limit of {max} bytes"),
@@ -29,7 +39,17 @@ pub async fn limit_body<E: Endpoint>(next: E, max: usize, mut req: Request) -> R
     let mut chunks = req.take_body().into_bytes_stream();
     let mut body = Vec::with_capacity(announced.map_or(0, |len| len.min(max as u64) as usize));
     let mut received: u64 = 0;
-    while let Some(chunk) = chunks.next().await {
+    loop {
+        let Ok(chunk) = tokio::time::timeout_at(deadline, chunks.next()).await else {
+            return Err(Error::from_string(
+                format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs()
+                ),
+                StatusCode::REQUEST_TIMEOUT,
+            ));
+        };
+        let Some(chunk) = chunk else { break };
         let chunk = chunk.map_err(|err| {
             Error::from_string(
                 format!("cannot read the request body: {err}"),

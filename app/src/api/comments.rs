@@ -201,6 +201,7 @@ fn list_bad_request(err: Error) -> ListResponse {
         match e.name {
             "content_id" => "content_id must be a positive 64-bit integer".to_owned(),
             "limit" => format!("limit must be an integer from 1 to {MAX_PAGE_SIZE}"),
+            "cursor" => "cursor is not a cursor this service issued".to_owned(),
             name => format!("invalid query parameter `{name}`: {}", e.reason),
         }
     } else {
@@ -283,6 +284,7 @@ impl CommentsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// Opaque position from a previous page's `X-Next-Cursor`; omit for the first page.
+        #[oai(validator(pattern = r"^(0|[1-9][0-9]{0,17})$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ServerError> {
         let content_id = match ContentId::new(content_id.0) {

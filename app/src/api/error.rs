@@ -97,6 +97,15 @@ impl From<StoreError> for ServerError {
     }
 }
 
+/// Seconds a client should wait before retrying a 503: long enough for a pool connection to free
+/// up or a readiness probe to notice, short enough not to lose a user.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
+/// The `Retry-After` value every 503 carries.
+pub fn retry_after() -> poem::http::HeaderValue {
+    poem::http::HeaderValue::from(RETRY_AFTER_SECS)
+}
+
 fn internal_body() -> Json<ErrorBody> {
     ErrorBody::new(ErrorStatus::Error, "internal server error")
 }

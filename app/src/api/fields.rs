@@ -136,6 +136,12 @@ impl FieldSchema for EmailSchema {
     }
 }
 
+/// Control characters (Unicode Cc) other than tab, LF and CR are refused; so is a comment of white
+/// space only.
+const COMMENT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*\
+    [^\\s\\u0000-\\u001F\\u007F-\\u009F]\
+    [^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
 pub struct CommentSchema;
 
 impl FieldSchema for CommentSchema {
@@ -144,6 +150,9 @@ impl FieldSchema for CommentSchema {
         MetaSchema {
             min_length: Some(1),
             max_length: Some(MAX_COMMENT_CHARS),
+            // What `CommentText::parse` accepts: no control character but tab and line breaks,
+            // and at least one character that is not white space.
+            pattern: Some(COMMENT_PATTERN.into()),
             example: Some("first post!".into()),
             ..MetaSchema::new("string")
         }
@@ -160,7 +169,7 @@ impl FieldSchema for ContentIdSchema {
             ..MetaSchema::new_with_format("integer", "int64")
         };
         let digits = MetaSchema {
-            pattern: Some("^[0-9]+$".into()),
+            pattern: Some(crate::domain::content_id_pattern()),
             ..MetaSchema::new("string")
         };
         MetaSchema {

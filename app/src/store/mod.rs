@@ -3,6 +3,8 @@
 pub mod entity;
 pub mod migration;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -92,10 +94,23 @@ fn is_transient_database_code(code: Option<&str>) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
+/// How long a ping may take before the database counts as unreachable.
+const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
 #[derive(Clone, Debug)]
 pub struct CommentStore {
     db: DatabaseConnection,
     max_connections: u32,
+    health: Arc<Health>,
+}
+
+/// What the last ping learned. While the database is known to be unreachable, requests are
+/// answered 503 at once instead of each waiting the pool's acquire timeout; every refused request
+/// starts a ping (one at a time), so service resumes as soon as the database answers again.
+#[derive(Debug, Default)]
+struct Health {
+    down: AtomicBool,
+    probing: AtomicBool,
 }
 
 impl CommentStore {
@@ -127,6 +142,7 @@ impl CommentStore {
         Ok(Self {
             db,
             max_connections: settings.max_connections,
+            health: Arc::default(),
         })
     }
 
@@ -162,6 +178,7 @@ impl CommentStore {
     /// One statement decides (INSERT .. ON CONFLICT DO NOTHING RETURNING), so two replicas
     /// racing on the same comment cannot both create it.
     pub async fn insert_or_get(&self, comment: &NewComment) -> Result<Inserted, StoreError> {
+        self.refuse_while_down()?;
         let fingerprint = comment.fingerprint();
         // Microseconds: what PostgreSQL keeps, so both databases answer the same timestamps.
         let now = Utc::now().trunc_subsecs(6);
@@ -218,6 +235,7 @@ impl CommentStore {
         after: Option<i64>,
         limit: u64,
     ) -> Result<Vec<ListedComment>, StoreError> {
+        self.refuse_while_down()?;
         let mut query = Comments::find()
             .select_only()
             .columns([
@@ -238,8 +256,34 @@ impl CommentStore {
             .await?)
     }
 
+    /// Asks the database whether it answers (within a second), and remembers the outcome.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.db.ping().await
+        let answered = match tokio::time::timeout(PING_TIMEOUT, self.db.ping()).await {
+            Ok(answered) => answered,
+            Err(_) => Err(DbErr::Custom(format!(
+                "the database did not answer within {} ms",
+                PING_TIMEOUT.as_millis()
+            ))),
+        };
+        self.health.down.store(answered.is_err(), Ordering::Release);
+        answered
+    }
+
+    /// Fails at once while the last ping failed, and pings again in the background.
+    fn refuse_while_down(&self) -> Result<(), StoreError> {
+        if !self.health.down.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        if !self.health.probing.swap(true, Ordering::AcqRel) {
+            let store = self.clone();
+            tokio::spawn(async move {
+                let _ = store.ping().await;
+                store.health.probing.store(false, Ordering::Release);
+            });
+        }
+        Err(StoreError::Unavailable(DbErr::Custom(
+            "the database did not answer the last ping".into(),
+        )))
     }
 
     pub fn pool_stats(&self) -> PoolStats {

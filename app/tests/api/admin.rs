@@ -1,5 +1,8 @@
 //! The admin port: liveness, readiness (database reachable, not draining) and metrics.
 
+use std::time::{Duration, Instant};
+
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::helpers::{Backend, alice_first_post, expect_error, spawn_app};
@@ -62,6 +65,61 @@ async fn metrics_count_traffic_by_route_template(backend: Backend) {
     );
 }
 
+fn retry_after(resp: &reqwest::Response) -> Option<u64> {
+    resp.headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// PostgreSQL refusing connections to the service's database: readiness fails, requests are
+/// refused at once, and they are served again as soon as the database answers, without waiting
+/// for a readiness probe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_resumes_as_soon_as_the_database_answers_again() {
+    let app = spawn_app(Backend::Postgres).await;
+    assert_eq!(app.post_comment(&alice_first_post()).await.status(), 201);
+    let mut url = url::Url::parse(&app.db.url).unwrap();
+    let name = url.path().trim_start_matches('/').to_owned();
+    url.set_path("template1");
+    let admin = sea_orm::Database::connect(url.as_str())
+        .await
+        .expect("admin connection");
+    let allow = |on: bool| {
+        format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS {on}; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+    };
+    admin
+        .execute_unprepared(&allow(false))
+        .await
+        .expect("cut the database off");
+    assert_eq!(app.get_admin("/readyz").await.status().as_u16(), 503);
+    let started = Instant::now();
+    expect_error(app.list_comments("1", "").await, 503, "UNAVAILABLE").await;
+    assert!(started.elapsed() < Duration::from_millis(500));
+
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .expect("let the service back in");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let status = app.list_comments("1", "").await.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(
+            Instant::now() < deadline,
+            "still refused 5 s after the database came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn readiness_fails_and_writes_answer_503_when_the_database_goes_away(backend: Backend) {
     let app = spawn_app(backend).await;
     assert_eq!(app.get_admin("/readyz").await.status().as_u16(), 200);
@@ -70,14 +128,22 @@ async fn readiness_fails_and_writes_answer_503_when_the_database_goes_away(backe
 
     let ready = app.get_admin("/readyz").await;
     assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(retry_after(&ready), Some(2), "every 503 says when to retry");
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "not-ready");
-    let message = expect_error(
-        app.post_comment(&alice_first_post()).await,
-        503,
-        "UNAVAILABLE",
-    )
-    .await;
-    assert_eq!(message, "the database is unavailable, retry later");
+    // Readiness knows the database is down: requests are refused at once, not after the pool's
+    // 3 s acquire timeout each.
+    let started = Instant::now();
+    for _ in 0..3 {
+        let resp = app.post_comment(&alice_first_post()).await;
+        assert_eq!(retry_after(&resp), Some(2), "every 503 says when to retry");
+        let message = expect_error(resp, 503, "UNAVAILABLE").await;
+        assert_eq!(message, "the database is unavailable, retry later");
+        let resp = app.list_comments("1", "").await;
+        assert_eq!(retry_after(&resp), Some(2));
+        expect_error(resp, 503, "UNAVAILABLE").await;
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "6 refusals took {took:?}");
     // Liveness does not depend on the database: restarting would not help.
     assert_eq!(app.get_admin("/healthz").await.status().as_u16(), 200);
 }

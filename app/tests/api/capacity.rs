@@ -21,7 +21,16 @@ async fn requests_beyond_the_cap_get_503_at_once(backend: Backend) {
     let holder = tokio::spawn(async move { client.post(url).json(&body).send().await });
     app.wait_until_in_flight(1).await;
 
-    let message = expect_error(app.list_comments("1", "").await, 503, "UNAVAILABLE").await;
+    let refused = app.list_comments("1", "").await;
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("2"),
+        "every 503 says when to retry"
+    );
+    let message = expect_error(refused, 503, "UNAVAILABLE").await;
     assert_eq!(
         message,
         "the service is at capacity (1 requests in flight), retry later"

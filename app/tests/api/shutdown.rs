@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::helpers::{Backend, comment, spawn_app, spawn_app_with};
 use crate::on_both_databases;
+use crate::raw::{get, read_response};
 
 on_both_databases!(
     in_flight_requests_complete_after_shutdown_starts,
@@ -89,4 +90,96 @@ async fn the_grace_period_bounds_a_stuck_request(backend: Backend) {
         "waited the grace: {took:?}"
     );
     drop(lock);
+}
+
+/// Clients reusing keep-alive connections as fast as they can across a shutdown: every request
+/// they send is answered. During the delay every answer says `Connection: close`, so clients
+/// reconnect (and are still served); idle connections close only between requests; connections
+/// already queued when the listener closes are served too. The first failure a client meets after
+/// the listener is gone is a refused connect, before anything was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_clients_lose_no_request_across_shutdown() {
+    let mut app = spawn_app_with(
+        Backend::Sqlite,
+        Figment::from(Serialized::default("server.shutdown_delay_secs", 1)),
+    )
+    .await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let addr = addr.clone();
+            tokio::spawn(async move { hammer(&addr).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.begin_shutdown();
+    let mut answered = 0;
+    let mut closes = 0;
+    let mut failures = Vec::new();
+    for client in clients {
+        let outcome = tokio::time::timeout(Duration::from_secs(20), client)
+            .await
+            .expect("clients stop once the listener is gone")
+            .unwrap();
+        answered += outcome.answered;
+        closes += outcome.closes;
+        failures.extend(outcome.failures);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} requests sent and not answered ({answered} answered): {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert!(answered > 100, "only {answered} requests answered");
+    assert!(
+        closes > 0,
+        "no answer carried `Connection: close` while draining"
+    );
+    app.stopped().await.expect("a clean stop");
+}
+
+#[derive(Default)]
+struct Hammered {
+    answered: usize,
+    closes: usize,
+    failures: Vec<String>,
+}
+
+/// Sends GETs back to back on one keep-alive connection, reconnecting when told to close, until a
+/// connect is refused.
+async fn hammer(addr: &str) -> Hammered {
+    use tokio::io::AsyncWriteExt;
+    let mut outcome = Hammered::default();
+    let mut stream = None;
+    loop {
+        let conn = match stream.take() {
+            Some(conn) => conn,
+            None => match tokio::net::TcpStream::connect(addr).await {
+                Ok(conn) => conn,
+                Err(_) => return outcome,
+            },
+        };
+        let mut conn = conn;
+        if let Err(err) = conn.write_all(&get("/api/comment/list/1")).await {
+            outcome.failures.push(format!("write: {err}"));
+            continue;
+        }
+        match read_response(&mut conn).await {
+            None => outcome
+                .failures
+                .push("connection closed without an answer".into()),
+            Some(resp) => {
+                if resp.status != 404 {
+                    outcome.failures.push(format!("status {}", resp.status));
+                }
+                outcome.answered += 1;
+                if resp.closes() {
+                    outcome.closes += 1;
+                } else {
+                    stream = Some(conn);
+                }
+            }
+        }
+    }
 }
