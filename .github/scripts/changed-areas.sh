@@ -25,6 +25,8 @@ while IFS= read -r path; do
   case "$path" in
     Cargo.toml | Cargo.lock | deny.toml | rust-toolchain* | .cargo/* | app/* | xtask/*)
       hit[rust]=true hit[loadtest]=true hit[image]=true known=true ;;
+    # The API fuzzing (`just fuzz-api`) runs in the load-test job, against the release build.
+    schemathesis.toml | scripts/fuzz-api.sh | scripts/fuzz_cases.py) hit[loadtest]=true known=true ;;
   esac
   case "$path" in
     # loadtest/ is in the image's build context (Dockerfile: COPY . .), so it selects the image too.
@@ -37,8 +39,13 @@ while IFS= read -r path; do
       hit[image]=true known=true ;;
   esac
   case "$path" in
+    # The promotion history is read by `just promote --check` (manifests), not by Terraform.
+    environments/*/version/*) hit[manifests]=true known=true ;;
     # Terraform roots and modules (their READMEs carry generated input/output tables that are checked).
-    environments/*.tf | environments/*.tfvars* | environments/*.hcl | environments/*.md | modules/* \
+    # The manifest validation reads them too: the cluster model (tools/k8s/clusters.py: add-ons, network
+    # policy enforcement) comes from the modules, the ApplicationSet templates from the roots' outputs.
+    environments/*.tf | modules/*) hit[terraform]=true hit[manifests]=true known=true ;;
+    environments/*.tfvars* | environments/*.hcl | environments/*.md \
       | .tflint.hcl | tools/infra/* | just/infra.just | tests/infra/*)
       hit[terraform]=true known=true ;;
     environments/* | argocd/* | tools/k8s/* | just/k8s.just | tests/k8s/*) hit[manifests]=true known=true ;;

@@ -29,12 +29,20 @@ def test_a_service_change_selects_the_rust_checks_load_test_and_image():
     assert selected("app/src/main.rs") == {"rust", "loadtest", "image"}
 
 
-def test_a_terraform_change_selects_terraform_only():
-    assert selected("environments/prod/aws/main.tf", "modules/gke/variables.tf") == {"terraform"}
+def test_a_terraform_change_selects_terraform_and_the_manifests_that_model_it():
+    # tools/k8s reads the cluster model from the modules and the ApplicationSet inputs from the roots.
+    assert selected("environments/prod/aws/main.tf", "modules/gke/variables.tf") == {"terraform", "manifests"}
+    assert selected("modules/eks/main.tf") == {"terraform", "manifests"}
+    assert selected("environments/prod/gcp/README.md", ".tflint.hcl") == {"terraform"}
 
 
 def test_a_digest_pin_change_selects_the_manifests():
     assert selected("environments/staging/version/kustomization.yaml") == {"manifests"}
+    assert selected("environments/staging/version/HISTORY.md") == {"manifests"}
+
+
+def test_the_api_fuzzing_selects_the_load_test_job():
+    assert selected("schemathesis.toml", "scripts/fuzz-api.sh") == {"loadtest"}
 
 
 def test_a_pipeline_change_selects_everything():
