@@ -1,13 +1,12 @@
 """Fixtures of the k8s tests: a scratch copy of the delivery files, the same as a Git repository, and a
 fake GitHub API serving commit statuses (helpers: k8s_helpers.py, fake_github.py)."""
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from fake_github import FakeGitHub
-from k8s_helpers import copy_repo, render_everything
+from k8s_helpers import copy_repo, git, render_everything
 
 
 @pytest.fixture
@@ -19,10 +18,6 @@ def repo(tmp_path: Path) -> Path:
 def everything() -> dict[str, list[dict]]:
     """The repository's render targets, rendered once per test session (tests deep-copy before mutating)."""
     return render_everything()
-
-
-def git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture

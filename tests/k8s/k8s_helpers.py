@@ -16,7 +16,7 @@ os.environ["PATH"] = os.pathsep.join([str(REPO / ".tools/venv/bin"), str(REPO / 
 # What tools/k8s reads from a repository: the delivery files, and the Terraform that the cluster model
 # (modules/gke, modules/eks) and the cluster-secret annotations (the roots' module "argocd") come from.
 COPIED = ["environments/base", "environments/components", "environments/kubernetes-version.txt", "argocd",
-          "docs/runbooks.md", ".ci/requirements/k8s.txt", "modules/gke", "modules/eks"] + [
+          "docs/runbooks.md", ".ci/requirements/k8s.txt", ".github/workflows/release.yml", "modules/gke", "modules/eks"] + [
     f"environments/{env}/{part}" for env in ("dev", "staging", "prod")
     for part in ("gke", "eks", "settings", "version", "gcp", "aws")]
 

@@ -28,7 +28,7 @@ def test_the_policy_passes(repo):
     ("refs/tags/v[0-9]+", "refs/tags/.*", "also admits https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/tags/x1.2.3"),
     ('"^https://github', '"https://github', "also admits xhttps://github.com"),
     ("workflows/release\\\\.yml", "workflows/.*", "also admits https://github.com/example-org/comments-platform/.github/workflows/pr.yml"),
-    ("example-org/comments-platform/", "other-org/comments-platform/", "does not admit the release workflow on a version tag"),
+    ("example-org/comments-platform/", "other-org/comments-platform/", "does not admit the release workflow where it runs"),
     ("issuer: https://token.actions.githubusercontent.com", "issuer: https://accounts.google.com", "the issuer must be exactly"),
     ("    - glob: \"*.dkr.ecr.*.amazonaws.com/comments-api**\"\n", "", "prod-eks: image 777788889999.dkr.ecr"),
     ("  authorities:\n", "  mode: warn\n  authorities:\n", "only warns; it must enforce"),
@@ -48,3 +48,11 @@ def test_a_static_pass_is_refused(repo):
 def test_the_namespace_must_opt_in(repo):
     edit(repo / "environments/base/namespace.yaml", 'policy.sigstore.dev/include: "true"', 'policy.sigstore.dev/include: "false"')
     assert any("Namespace/comments must carry policy.sigstore.dev/include=true" in e for e in check(repo))
+
+
+def test_the_policy_follows_the_release_trigger(repo):
+    """release.yml moved back to pushes on main: the tag-only policy would refuse every released image."""
+    edit(repo / ".github/workflows/release.yml", 'tags: ["v[0-9]+.[0-9]+.[0-9]+"]', "branches: [main]")
+    assert any("does not admit the release workflow where it runs "
+               "(https://github.com/example-org/comments-platform/.github/workflows/release.yml@refs/heads/main)" in e
+               for e in check(repo)), check(repo)

@@ -1,6 +1,6 @@
 """The signature policy, proven offline: argocd/image-policy renders, validates against the vendored
 ClusterImagePolicy schema, enforces (no warn mode, no static pass), names exactly the release workflow
-on main of this repository as the keyless identity (the subject pattern is run against the identity it
+of this repository, on the refs release.yml's push trigger runs on, as the keyless identity (the subject pattern is run against the identity it
 must admit and the ones it must refuse), covers every image the six overlays deploy, and the namespace
 the service runs in opts in to enforcement."""
 
@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from . import schema_check
 from .github import repository
 from .invariants import DIGEST_IMAGE, WORKLOADS, containers
+from .layout import CheckError
 from .manifests import documents, kustomize
 
 POLICY_DIR = Path("argocd/image-policy")
@@ -19,18 +22,35 @@ ISSUER = "https://token.actions.githubusercontent.com"
 OPT_IN = "policy.sigstore.dev/include"
 
 
-def identities(repo: str) -> tuple[str, list[str]]:
-    """The certificate subject to admit, and subjects that must be refused."""
+RELEASE_WORKFLOW = Path(".github/workflows/release.yml")
+
+
+def release_refs(root: Path) -> list[str]:
+    """A ref of each kind release.yml's push trigger starts on, read from the workflow itself, so the
+    policy cannot drift from how releases are really built (branches by name, tags by a version sample)."""
+    path = root / RELEASE_WORKFLOW
+    if not path.is_file():
+        raise CheckError(f"{RELEASE_WORKFLOW} is missing: the signature policy admits what it signs")
+    workflow = yaml.safe_load(path.read_text()) or {}
+    on = workflow.get("on", workflow.get(True)) or {}
+    push = (on.get("push") or {}) if isinstance(on, dict) else {}
+    refs = [f"refs/heads/{b}" for b in push.get("branches") or [] if "*" not in str(b)]
+    if push.get("tags"):
+        refs.append("refs/tags/v1.2.3")
+    return refs
+
+
+def identities(repo: str, refs: list[str]) -> tuple[list[str], list[str]]:
+    """The certificate subjects to admit (release.yml on each ref it runs on), and subjects to refuse."""
     base = f"https://github.com/{repo}/.github/workflows"
-    # release.yml runs only on version tags (vX.Y.Z, .github/workflows/release.yml): a build of a branch,
-    # main included, a pull request or another workflow never signs what the clusters admit.
-    admit = f"{base}/release.yml@refs/tags/v1.2.3"
-    refuse = [f"{base}/pr.yml@refs/tags/v1.2.3", f"{base}/release.yml@refs/heads/main",
+    admit = [f"{base}/release.yml@{ref}" for ref in refs]
+    refuse = [f"{base}/pr.yml@refs/tags/v1.2.3", f"{base}/pr.yml@refs/heads/main", f"{base}/release.yml@refs/heads/main",
               f"{base}/release.yml@refs/heads/feature", f"{base}/release.yml@refs/heads/v1.2.3",
               f"{base}/release.yml@refs/tags/v1.2.3-rc.1",
-              f"{base}/release.yml@refs/tags/x1.2.3", f"{base}/release.yml@refs/pull/7/merge", f"{admit}-evil",
-              f"https://github.com/fork/{repo.split('/')[1]}/.github/workflows/release.yml@refs/tags/v1.2.3", f"x{admit}"]
-    return admit, refuse
+              f"{base}/release.yml@refs/tags/x1.2.3", f"{base}/release.yml@refs/pull/7/merge",
+              f"https://github.com/fork/{repo.split('/')[1]}/.github/workflows/release.yml@refs/tags/v1.2.3"]
+    refuse += [f"{a}-evil" for a in admit] + [f"x{a}" for a in admit]
+    return admit, [s for s in refuse if s not in admit]
 
 
 def glob_regex(glob: str) -> re.Pattern:
@@ -46,7 +66,9 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
         errors += [f"{POLICY_DIR}: {p}" for p in schema_check.validate(obj, minor)[1]]
     if not policies:
         return errors + [f"{POLICY_DIR}: renders no ClusterImagePolicy"]
-    admit, refuse = identities(repository(root))
+    admit, refuse = identities(repository(root), release_refs(root))
+    if not admit:
+        errors.append(f"{RELEASE_WORKFLOW}: no push branch or tag starts the release, so nothing could ever be admitted")
     globs = []
     for policy in policies:
         where = f"ClusterImagePolicy/{policy['metadata']['name']}"
@@ -67,8 +89,8 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
                 pattern = identity.get("subjectRegExp")
                 subject = identity.get("subject")
                 accepts = (lambda s: s == subject) if subject else (lambda s: bool(pattern and re.search(pattern, s)))
-                if not accepts(admit):
-                    errors.append(f"{where}: the identity does not admit the release workflow on a version tag ({admit})")
+                errors += [f"{where}: the identity does not admit the release workflow where it runs ({a})"
+                           for a in admit if not accepts(a)]
                 wrongly = [s for s in refuse if accepts(s)]
                 if wrongly:
                     errors.append(f"{where}: the identity also admits {wrongly[0]}")
