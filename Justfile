@@ -11,6 +11,7 @@ import? 'just/image.just'
 import? 'just/k8s.just'
 import? 'just/infra.just'
 import? 'just/workflows.just'
+import? 'just/cluster.just'
 
 # List the recipes.
 default:
@@ -59,5 +60,5 @@ setup:
 fuzz-api:
     bash scripts/fuzz-api.sh
 
-# What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test, the load test and the API fuzzing.
-ci: lint test openapi ci-workflows ci-k8s ci-infra ci-image ci-loadtest fuzz-api
+# What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test, the cluster test, the load test and the API fuzzing.
+ci: lint test openapi ci-workflows ci-k8s ci-infra ci-image ci-cluster ci-loadtest fuzz-api

@@ -37,6 +37,10 @@ while IFS= read -r path; do
     Dockerfile* | .dockerignore | docker/* | scripts/images/* | just/image.just | tests/image/* \
       | docker-compose.yml | deploy/*)
       hit[image]=true known=true ;;
+    # The cluster test runs in the image job, on the image it built; its timing check reads the Deployment.
+    scripts/cluster/* | just/cluster.just | tests/cluster/* | docker-compose.cluster.yml \
+      | environments/base/deployment.yaml)
+      hit[image]=true known=true ;;
   esac
   case "$path" in
     # The promotion history is read by `just promote --check` (manifests), not by Terraform.
