@@ -9,6 +9,7 @@ Exit 0 when every fault met its target, 1 when one missed it, 2 when the test co
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import io
 import json
@@ -268,20 +269,8 @@ class Cluster:
         docker("rm", "-f", victim, check=False)
         time.sleep(2)
         self.wait_in_rotation(self.start_replica())
-        killed, others = self.failures_by_server(since=started, killed_slot=name)
-        return {"killed_sessions": killed, "notes": [f"HAProxy 5xx on other servers or none: {others}"]}
-
-    def failures_by_server(self, since: float, killed_slot: str) -> tuple[int, int]:
-        """HAProxy's log lines (httplog) since `since` with a 5xx answer: on the killed server, elsewhere."""
-        killed = others = 0
-        for m in verdict.HTTPLOG.finditer(self.lb_log(since)):
-            if not m.group("status").startswith("5"):
-                continue
-            if m.group("server") == killed_slot:
-                killed += 1
-            else:
-                others += 1
-        return killed, others
+        killed, others = verdict.lost_by_server(self.lb_log(started), killed_slot=name)
+        return {"killed_sessions": killed, "lost_elsewhere": others}
 
     def postgres_restart(self) -> dict:
         probes = [Probe(f"http://{self.lb_ip}:8080/api/comment/list/{1 + 2 * 100_000}") for _ in range(4)]
@@ -378,23 +367,24 @@ class Probe(threading.Thread):
         self.seen: list[tuple[float, int]] = []
         self.bad_503 = 0
         self.count_503 = 0
-        self.other = 0
+        self.other: collections.Counter[str] = collections.Counter()
 
     def run(self) -> None:
         deadline = time.monotonic() + 120
         while not self.halt.is_set() and time.monotonic() < deadline:
             try:
                 status, headers, _ = http("GET", self.url, timeout=2)
-            except OSError:
+            except OSError as err:
                 status, headers = 0, {}
+                self.other[type(err).__name__] += 1
             self.seen.append((time.monotonic(), status))
             if status == 503:
                 self.count_503 += 1
                 h = {k.lower(): v for k, v in headers.items()}
                 if "retry-after" not in h or not h.get("content-type", "").startswith("application/json"):
                     self.bad_503 += 1
-            elif status not in (200, 404):
-                self.other += 1
+            elif status not in (0, 200, 404):
+                self.other[f"status {status}"] += 1
             time.sleep(0.05)
 
     def first_ok_after(self, moment: float) -> float | None:
@@ -408,7 +398,7 @@ class Probe(threading.Thread):
     def summarize(probes: list[Probe]) -> str:
         return (f"probes: {sum(len(p.seen) for p in probes)} GETs, {sum(p.count_503 for p in probes)} x 503 "
                 f"({sum(p.bad_503 for p in probes)} without JSON/Retry-After), "
-                f"{sum(p.other for p in probes)} other failures (timeouts, resets, other statuses)")
+                f"other failures: {dict(sum((p.other for p in probes), collections.Counter())) or 'none'}")
 
 
 def main() -> int:
@@ -455,7 +445,8 @@ def main() -> int:
         for note in r.notes:
             print(f"- {r.name}: {note}")
     if r := [x for x in results if x.killed_sessions is not None]:
-        print(f"- sigkill: {r[0].killed_sessions} failed answers HAProxy logged for the killed replica")
+        print(f"- sigkill: HAProxy logged {r[0].killed_sessions} requests lost on the killed replica, "
+              f"{r[0].lost_elsewhere} elsewhere")
     failed = [r.name for r in results if verdict.judge(r)]
     print(f"cluster-test: {len(results) - len(failed)}/{len(results)} faults met their target in "
           f"{time.monotonic() - started:.0f} s" + (f"; missed: {', '.join(failed)}" if failed else ""))

@@ -126,11 +126,13 @@ defaults
     timeout server {b['server_timeout_ms']}ms
     timeout http-keep-alive {b['client_keep_alive_ms']}ms
     timeout check {b['check_timeout_ms']}ms
-    # A request that never reached a replica (connect failed) or got its 503 (overload, database known down or
-    # dropped) goes to another one; a retried create that had committed is answered 200 with the same id.
+    # A request that never reached a replica (connect failed), whose replica died before answering anything
+    # (empty-response: SIGKILL, or an idle connection that closed as it was reused) or that got a 503 (overload,
+    # database known down or dropped) goes to another one. Both endpoints are safe to repeat: a retried create
+    # that had committed is answered 200 with the same id (the duplicate rule), never a second row.
     retries 2
     option redispatch 1
-    retry-on conn-failure 503
+    retry-on conn-failure empty-response 503
 
 frontend api
     bind :8080

@@ -41,8 +41,24 @@ def non_503(error_kinds: dict[str, int]) -> int:
 
 # HAProxy's httplog: "... backend/server Tq/Tw/Tc/Tr/Ta status bytes - - TERM act/fe/be/srv/retries queues "req"";
 # the retries field carries a "+" when the request was redispatched to another server.
-HTTPLOG = re.compile(r' (?P<backend>[\w-]+)/(?P<server>\S+) -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (?P<status>\d{3}) .*? '
-                     r'[-\w]{4} \d+/\d+/\d+/\d+/(?P<retries>\+?\d+) \d+/\d+ "')
+# The status is -1 when the server's connection died before a whole answer came back; the termination state's
+# first letter says who ended the session (S: the server aborted or refused it).
+HTTPLOG = re.compile(r' (?P<backend>[\w-]+)/(?P<server>\S+) -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (?P<status>-1|\d{3}) .*? '
+                     r'(?P<term>[-\w]{4}) \d+/\d+/\d+/\d+/(?P<retries>\+?\d+) \d+/\d+ "')
+
+
+def lost_by_server(log_text: str, killed_slot: str) -> tuple[int, int]:
+    """Requests HAProxy could not answer normally (a 5xx, an aborted answer or a server-side abort), on the killed
+    server and on any other. The first is what the killed replica held when it died; the second must stay 0."""
+    killed = others = 0
+    for m in HTTPLOG.finditer(log_text):
+        if not (m.group("status").startswith(("5", "-")) or m.group("term").startswith("S")):
+            continue
+        if m.group("server") == killed_slot:
+            killed += 1
+        else:
+            others += 1
+    return killed, others
 
 
 def retried(log_text: str) -> int:
@@ -63,8 +79,9 @@ class FaultResult:
     bad_503: int = 0
     non_503_5xx: int = 0
     recovery_s: float | None = None
-    # SIGKILL: connections the killed replica held when it died (HAProxy's current sessions).
+    # SIGKILL: requests the killed replica held when it died, and requests lost elsewhere (HAProxy's log).
     killed_sessions: int | None = None
+    lost_elsewhere: int = 0
     # Partition: the balancer took the replica out, and sent it nothing after.
     partition_marked_down: bool | None = None
     partition_requests_after_down: int | None = None
@@ -101,6 +118,8 @@ def judge(r: FaultResult) -> list[str]:
         held = r.killed_sessions if r.killed_sessions is not None else 0
         if r.failed_total > held:
             out.append(f"{r.failed_total} failed requests, more than the {held} connections the killed replica held")
+        if r.lost_elsewhere:
+            out.append(f"{r.lost_elsewhere} requests lost on replicas that were not killed (target 0)")
     if r.name == "postgres-restart":
         others = r.failed_total - r.failed["5xx"]
         if others:

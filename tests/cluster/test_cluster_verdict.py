@@ -113,3 +113,21 @@ def test_a_rolling_restart_that_needed_retries_fails():
     missed = verdict.judge(dataclasses.replace(good("rolling-restart"), retried=verdict.RETRY_ALLOWANCE + 1))
     assert any("requests HAProxy retried" in m for m in missed)
     assert verdict.judge(dataclasses.replace(good("rolling-restart"), retried=verdict.RETRY_ALLOWANCE)) == []
+
+
+# A request whose replica died after part of the answer: status -1, server-side abort (SD).
+ABORTED = ('192.168.32.1:34398 [03/Dec/2026:07:45:24.301] api replicas/api1 0/0/0/2/-1 -1 0 - - SD-- '
+           '20/20/14/7/0 0/0 "GET /api/comment/list/9 HTTP/1.1"\n')
+
+
+def test_lost_by_server_counts_5xx_aborted_answers_and_server_aborts():
+    # api1: the 502 (SH) and the aborted answer; api2..4 answered normally.
+    assert verdict.lost_by_server(LOG + ABORTED, "api1") == (2, 0)
+    assert verdict.lost_by_server(LOG + ABORTED, "api3") == (0, 2)
+    # An aborted answer is not missed by the log parser (it once was: status -1 did not match).
+    assert verdict.lost_by_server(ABORTED, "api1") == (1, 0)
+
+
+def test_a_sigkill_that_loses_requests_on_other_replicas_fails():
+    missed = verdict.judge(dataclasses.replace(good("sigkill"), lost_elsewhere=2))
+    assert any("2 requests lost on replicas that were not killed" in m for m in missed)
