@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SPEC = importlib.util.spec_from_file_location(
-    "smoke", Path(__file__).resolve().parents[2] / "scripts/images/smoke.py")
-smoke = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(smoke)
+from scripts.images import smoke
 
 LOGS = '{"request_id":"r1"}\n{"request_id":"r2"}\n{"request_id":"r3"}\n'
 SIGNAL = 100.0

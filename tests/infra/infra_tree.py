@@ -54,7 +54,3 @@ def copy_tree(tmp_path: Path) -> Tree:
             shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
     shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
     return Tree(tmp_path)
-
-# The tests import tools.infra from the repository.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))

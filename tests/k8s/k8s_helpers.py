@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
 # The pinned kubectl and trivy, as `just` would put them first on PATH.
 os.environ["PATH"] = os.pathsep.join([str(REPO / ".tools/venv/bin"), str(REPO / ".tools/bin"), os.environ["PATH"]])
 
