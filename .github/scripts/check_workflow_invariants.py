@@ -35,6 +35,9 @@ from pathlib import Path
 
 import yaml
 
+# The repository root on PYTHONPATH (validate-workflows.sh sets it).
+from tools.environments import ENVIRONMENTS
+
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)['\"]?\s*(?:#\s*(?P<comment>.*))?$")
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[^@]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"^v\d+\.\d+\.\d+\b")
@@ -208,9 +211,6 @@ def push_starts(workflow: dict, branch: str, files: list[str]) -> bool:
     if "paths-ignore" in push:
         return not all(matches([str(p) for p in push["paths-ignore"]], f) for f in files)
     return True
-
-
-ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 def pin_commit_files(step: dict) -> list[str]:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools.environments import ENVIRONMENTS
+
 REPO = Path(__file__).resolve().parents[2]
 # The pinned kubectl and trivy, as `just` would put them first on PATH.
 os.environ["PATH"] = os.pathsep.join([str(REPO / ".tools/venv/bin"), str(REPO / ".tools/bin"), os.environ["PATH"]])
@@ -16,7 +18,7 @@ os.environ["PATH"] = os.pathsep.join([str(REPO / ".tools/venv/bin"), str(REPO / 
 # (modules/gke, modules/eks) and the cluster-secret annotations (the roots' module "argocd") come from.
 COPIED = ["environments/base", "environments/components", "environments/kubernetes-version.txt", "argocd",
           "docs/runbooks.md", ".ci/requirements/k8s.txt", ".github/workflows/release.yml", "modules/gke", "modules/eks"] + [
-    f"environments/{env}/{part}" for env in ("dev", "staging", "prod")
+    f"environments/{env}/{part}" for env in ENVIRONMENTS
     for part in ("gke", "eks", "settings", "version", "gcp", "aws")]
 
 
@@ -78,6 +80,7 @@ def git(root: Path, *args: str) -> str:
 
 
 def current(root: Path, env: str) -> str:
+    # Read independently of tools/k8s/pins.py: the tests judge that code.
     text = (root / PIN.format(env)).read_text()
     return text[text.index("sha256:"):].split()[0]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from workflows_helpers import SCRIPTS, run
+from workflows_helpers import REPO, SCRIPTS, run
 
 CHECKOUT_PIN = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
 LOGIN_PIN = "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0"
@@ -161,7 +161,9 @@ def test_each_check_fails_on_a_broken_copy(checkout, name):
 def test_each_invariant_fails_on_a_broken_copy(checkout, name):
     breakage = INVARIANT_BREAKAGES[name]
     checkout.replace(breakage.file, breakage.old, breakage.new, count=breakage.count)
-    result = run([sys.executable, str(SCRIPTS / "check_workflow_invariants.py"), str(checkout.root)])
+    # As validate-workflows.sh runs it: the repository root on PYTHONPATH for tools/environments.py.
+    result = run([sys.executable, str(SCRIPTS / "check_workflow_invariants.py"), str(checkout.root)],
+                 env={"PYTHONPATH": str(REPO)})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     for message in breakage.messages:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import yaml
 
+from tools.environments import ENVIRONMENTS
+
 from .layout import Finding, parse_file, rel, unquote
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 CHECK = "overlay-agreement"
 IMAGE = "comments-api"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from .layout import NAMESPACE, RUNBOOKS
 from .manifests import describe
+from .pins import DIGEST
 
-DIGEST_IMAGE = re.compile(r"(?P<name>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)@(?P<digest>sha256:[0-9a-f]{64})")
+DIGEST_IMAGE = re.compile(rf"(?P<name>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)@(?P<digest>{DIGEST.pattern})")
 REGISTRY = {
     "gke": re.compile(r"[a-z0-9-]+-docker\.pkg\.dev/[a-z0-9-]+/comments/comments-api"),
     "eks": re.compile(r"[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/comments-api"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ENVIRONMENTS = ("dev", "staging", "prod")  # also the promotion order
+from tools.environments import ENVIRONMENTS  # also the promotion order
+
 CLOUDS = ("gke", "eks")
 NAMESPACE = "comments"
 ARGOCD_BOOTSTRAP = Path("argocd/bootstrap")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .layout import CheckError, version_file
 
-# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
-DIGEST_LINE = re.compile(r"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>sha256:[0-9a-f]{64})[ \t]*$", re.M)
+# An image digest, and the one line of a version pin that holds it: every check and tool uses these two.
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
+DIGEST_LINE = re.compile(rf"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>{DIGEST.pattern})[ \t]*$", re.M)
 
 
 def read_digest(text: str, where: str) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from .layout import ENVIRONMENTS
 from .manifests import describe
+from .pins import DIGEST
 
 # gitops-engine pkg/sync/sync_tasks.go kindOrder (Helm's install order).
 KIND_ORDER = ["Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
@@ -379,7 +380,7 @@ def sync(objs: list[dict], state: State, app_options: set[str], upgrade: bool = 
 def released(objs: list[dict]) -> list[dict]:
     """The same objects with a new image digest everywhere: what the next promotion syncs."""
     text_objs = copy.deepcopy(objs)
-    digest = re.compile(r"@sha256:[0-9a-f]{64}")
+    digest = re.compile(f"@{DIGEST.pattern}")
 
     def bump(node):
         if isinstance(node, dict):

@@ -18,7 +18,6 @@ Steps (all run; every failure is listed, then the exit status is 1):
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -33,11 +32,13 @@ from . import policy
 from . import schema_check
 from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
 from .manifests import check_kubectl_pin, documents, render_all
+from .pins import DIGEST_LINE
 
 
 def pinned_digest(root: Path, env: str) -> str | None:
-    match = re.search(r"^\s*digest:\s*(sha256:[0-9a-f]{64})\s*$", (root / version_file(env)).read_text(), re.M)
-    return match.group(1) if match else None
+    """env's pinned digest, or None when the pin file has no single digest line (the invariants report that)."""
+    found = DIGEST_LINE.findall((root / version_file(env)).read_text())
+    return found[0][1] if len(found) == 1 else None
 
 
 def run(root: Path, out_dir: Path) -> list[str]:
