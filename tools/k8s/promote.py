@@ -8,7 +8,10 @@
   --evidence-out FILE    write the evidence (Markdown) for the pull request body;
   promote --check        verify the Git history offline: each pin of staging/prod was current in the
                          previous environment when it was pinned and has its HISTORY.md row; HISTORY.md
-                         files are append-only.
+                         files are append-only;
+  promote --pin DIGEST ENV  (`just pin-digest ENV DIGEST`) pin that exact digest in ENV with no gate: the
+                         fresh release going to dev (release.yml), whose digest no environment pins yet.
+                         Same single file and report as a promotion, so `promote --check` keeps holding.
 
 A rollback is `just rollback ENV` (tools/k8s/rollback.py). The change is left in the working tree.
 """
@@ -138,11 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="waive the evidence and the soak (needs --reason)")
     parser.add_argument("--reason", default="", help="why (recorded in HISTORY.md and the PR body)")
     parser.add_argument("--evidence-out", type=Path, help="write the evidence Markdown for the PR body here")
+    parser.add_argument("--pin", metavar="DIGEST", help="pin this exact digest in the one environment named, no gate")
     parser.add_argument("source", nargs="?", choices=ENVIRONMENTS)
     parser.add_argument("target", nargs="?", choices=ENVIRONMENTS)
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
+        if args.pin is not None:
+            if not args.source or args.target:
+                parser.error("--pin DIGEST takes exactly one environment")
+            print(pin(root, args.source, args.pin, f"pin {args.source}"))
+            return 0
         if args.check:
             errors = check(root)
             for error in errors:
