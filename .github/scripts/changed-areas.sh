@@ -8,7 +8,7 @@
 # runs it on `git ls-files`, so a new top-level path must be given its area here).
 set -euo pipefail
 
-areas=(rust loadtest image manifests terraform workflows)
+areas=(rust python loadtest image manifests terraform workflows)
 declare -A hit=()
 for area in "${areas[@]}"; do hit[$area]=false; done
 unmapped_only=false
@@ -56,6 +56,10 @@ while IFS= read -r path; do
   esac
   case "$path" in
     just/workflows.just | tests/workflows/* | tests/conftest.py) hit[workflows]=true known=true ;;
+  esac
+  case "$path" in
+    # ruff (`just lint`) reads every Python file; the area that owns the file selects its tests below.
+    *.py) hit[python]=true ;;
   esac
   case "$path" in
     # The environment list: read by the manifest tools, the Terraform checks and the workflow invariants.

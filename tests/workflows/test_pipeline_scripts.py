@@ -78,14 +78,18 @@ def test_the_tracked_file_check_fails_when_a_rule_is_dropped(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("path", "expected"), [
-    ("tests/k8s/test_render.py", {"manifests"}),
-    ("tests/infra/test_infra_syntax.py", {"terraform"}),
-    ("tests/image/test_image_policy.py", {"image"}),
+    ("tests/k8s/test_render.py", {"manifests", "python"}),
+    ("tests/infra/test_infra_syntax.py", {"terraform", "python"}),
+    ("tests/image/test_image_policy.py", {"image", "python"}),
+    ("tools/k8s/gate.py", {"manifests", "python"}),
+    ("tools/environments.py", {"manifests", "terraform", "workflows", "python"}),
+    ("scripts/fuzz_cases.py", {"loadtest", "python"}),
     ("scripts/bench/loadtest.sh", {"loadtest"}),
     ("docker-compose.yml", {"image"}),
     ("deploy/compose/prometheus.yml", {"image"}),
     ("loadtest/src/main.rs", {"rust", "loadtest", "image"}),
-    ("cliff.toml", {"rust", "loadtest", "image", "manifests", "terraform", "workflows"}),
+    ("cliff.toml", {"rust", "python", "loadtest", "image", "manifests", "terraform", "workflows"}),
+    ("pyproject.toml", {"rust", "python", "loadtest", "image", "manifests", "terraform", "workflows"}),
 ])
 def test_paths_select_the_checks_that_read_them(path, expected):
     assert selected(path) == expected
