@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from infra_tree import Tree, copy_tree
 
 

@@ -41,7 +41,11 @@ class Tree:
         named = checks or tuple(c for c in CHECKS if c != "terraform")
         done = subprocess.run(
             [sys.executable, "-m", "tools.infra.validate", "--root", str(self.root), *named],
-            cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         return Result(done.returncode, done.stdout + done.stderr)
 

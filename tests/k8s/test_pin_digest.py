@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from k8s_helpers import PIN, run_tool
 
 NEW = "sha256:" + "cd" * 32
@@ -39,13 +38,16 @@ def test_the_same_digest_again_changes_nothing(repo: Path):
     assert "nothing to change" in again.stdout
 
 
-@pytest.mark.parametrize(("args", "status", "message"), [
-    (("--pin", "sha256:abc", "dev"), 1, "not an image digest"),
-    (("--pin", "latest", "dev"), 1, "not an image digest"),
-    (("--pin", NEW, "qa"), 2, "invalid choice: 'qa'"),
-    (("--pin", NEW, "dev", "staging"), 2, "--pin DIGEST takes exactly one environment"),
-    (("--pin", NEW), 2, "--pin DIGEST takes exactly one environment"),
-])
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (("--pin", "sha256:abc", "dev"), 1, "not an image digest"),
+        (("--pin", "latest", "dev"), 1, "not an image digest"),
+        (("--pin", NEW, "qa"), 2, "invalid choice: 'qa'"),
+        (("--pin", NEW, "dev", "staging"), 2, "--pin DIGEST takes exactly one environment"),
+        (("--pin", NEW), 2, "--pin DIGEST takes exactly one environment"),
+    ],
+)
 def test_bad_arguments_fail_and_leave_the_pins_alone(repo: Path, args: tuple[str, ...], status: int, message: str):
     before = files(repo)
     result = pin(repo, *args)

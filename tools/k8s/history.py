@@ -70,7 +70,9 @@ def check_append_only(root: Path, env: str) -> list[str]:
     commits = git(root, "log", "--reverse", "--format=%H", "--", path.as_posix()).split()
     versions = []
     for commit in commits:
-        shown = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True)
+        shown = subprocess.run(
+            ["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True
+        )
         versions.append((f"commit {commit[:12]}", shown.stdout if shown.returncode == 0 else ""))
     versions.append(("the working tree", (root / path).read_text()))
     errors = []

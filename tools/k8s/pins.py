@@ -34,7 +34,9 @@ def git_is_ancestor(root: Path, ancestor: str, commit: str) -> bool:
 
 def file_at(root: Path, commit: str, path: Path) -> str | None:
     """The text of path at commit, or None when the file does not exist there."""
-    run = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True)
+    run = subprocess.run(
+        ["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True
+    )
     return run.stdout if run.returncode == 0 else None
 
 
@@ -92,4 +94,4 @@ def deployed_commits(root: Path, since: str, until: str | None, limit: int = 100
     later = git(root, "rev-list", "--ancestry-path", f"{since}..{end}").split()
     if until:
         later = [commit for commit in later if commit != until]
-    return (later + [since])[:limit] if len(later) < limit else later[:limit - 1] + [since]
+    return (later + [since])[:limit] if len(later) < limit else later[: limit - 1] + [since]

@@ -22,14 +22,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import alert_rules
-from . import appset
-from . import behaviour
-from . import image_policy
-from . import invariants
-from . import notifications
-from . import policy
-from . import schema_check
+from . import alert_rules, appset, behaviour, image_policy, invariants, notifications, policy, schema_check
 from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
 from .manifests import check_kubectl_pin, documents, render_all
 from .pins import DIGEST_LINE
@@ -56,8 +49,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
             category, problems = schema_check.validate(obj, minor)
             kinds[category] += 1
             errors += [f"{name}: {p}" for p in problems]
-    print(f"schemas: {sum(kinds.values())} objects against Kubernetes {minor} (strict): "
-          f"{kinds['built-in']} built-in, {kinds['custom']} custom resources, {kinds['unknown']} without a schema")
+    print(
+        f"schemas: {sum(kinds.values())} objects against Kubernetes {minor} (strict): "
+        f"{kinds['built-in']} built-in, {kinds['custom']} custom resources, {kinds['unknown']} without a schema"
+    )
 
     anchors = invariants.runbook_anchors(root)
     projects = {o["metadata"]["name"]: o for o in objs["argocd"] if o["kind"] == "AppProject"}
@@ -67,13 +62,17 @@ def run(root: Path, out_dir: Path) -> list[str]:
         if digest is None:
             errors.append(f"{version_file(env)}: the version pin must be `digest: sha256:<64 hex>` (never a tag)")
         for cloud in CLOUDS:
-            problems = invariants.check_overlay(objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}"))
+            problems = invariants.check_overlay(
+                objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}")
+            )
             errors += [f"{env}-{cloud}: {p}" for p in problems]
     print(f"invariants: {len(ENVIRONMENTS) * len(CLOUDS)} overlays, {len(errors) - before} problems")
 
     problems, tests = alert_rules.check(objs)
     errors += problems
-    print(f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems")
+    print(
+        f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems"
+    )
 
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
@@ -84,7 +83,11 @@ def run(root: Path, out_dir: Path) -> list[str]:
     print(f"notifications (deploy statuses): {len(errors) - before} problems")
 
     before = len(errors)
-    errors += image_policy.check(root, minor, {n: objs[n] for n in objs if n not in ("argocd", "root-application") and not n.startswith("image-policy-")})
+    errors += image_policy.check(
+        root,
+        minor,
+        {n: objs[n] for n in objs if n not in ("argocd", "root-application") and not n.startswith("image-policy-")},
+    )
     print(f"image policy (signatures at admission): {len(errors) - before} problems")
 
     problems, summary = behaviour.check(root, objs)
@@ -95,8 +98,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
     findings = policy.scan(out_dir)
     problems, accepted = policy.judge(findings)
     errors += [f"policy: {p}" for p in problems]
-    print(f"policy (trivy): {len(findings)} findings, {len(problems)} blocking, {len(accepted)} accepted "
-          f"({', '.join(sorted({a['id'] for a in accepted})) or 'none'})")
+    print(
+        f"policy (trivy): {len(findings)} findings, {len(problems)} blocking, {len(accepted)} accepted "
+        f"({', '.join(sorted({a['id'] for a in accepted})) or 'none'})"
+    )
     return errors
 
 
