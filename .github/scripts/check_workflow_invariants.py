@@ -169,7 +169,8 @@ def check_registry_flow(root: Path) -> list[str]:
             copies = [i for i, s in enumerate(steps) if "copy-image.sh" in str(s.get("run", ""))]
             if opens and not (copies and min(copies) < min(opens)):
                 errors.append(
-                    f"{promote.relative_to(root)}: job {name} opens the promotion PR without copying the digest into the target's registries first (copy-image.sh)"
+                    f"{promote.relative_to(root)}: job {name} opens the promotion PR without copying the digest "
+                    "into the target's registries first (copy-image.sh)"
                 )
     return errors
 

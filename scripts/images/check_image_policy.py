@@ -29,7 +29,7 @@ OCI_LABELS = (
 
 def instructions(text: str) -> list[tuple[str, str]]:
     """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")))
+    joined = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
     out = []
     for line in joined.splitlines():
         if line.strip():
@@ -120,7 +120,7 @@ def check_dockerignore(root: Path) -> list[str]:
     path = root / ".dockerignore"
     if not path.exists():
         return [".dockerignore: missing"]
-    rules = [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.startswith("#")]
+    rules = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
     if not rules or rules[0] != "*":
         return [".dockerignore: must start with '*' (an allow-list)"]
     members = tomllib.loads((root / "Cargo.toml").read_text())["workspace"]["members"]

@@ -98,12 +98,14 @@ def test_git_path_to_no_kustomization_fails(objs):
         (
             "addon-external-secrets",
             "-3",
-            "Application addon-external-secrets (wave -3) uses monitoring.coreos.com objects whose CRDs addon-kube-prometheus-stack installs, which does not sync before it (wave -3)",
+            "Application addon-external-secrets (wave -3) uses monitoring.coreos.com objects whose CRDs "
+            "addon-kube-prometheus-stack installs, which does not sync before it (wave -3)",
         ),
         (
             "comments-api",
             "-2",
-            "Application comments-api (wave -2) uses external-secrets.io objects whose CRDs addon-external-secrets installs, which does not sync before it (wave -2)",
+            "Application comments-api (wave -2) uses external-secrets.io objects whose CRDs addon-external-secrets "
+            "installs, which does not sync before it (wave -2)",
         ),
         (
             "addon-alertmanager-receivers",

@@ -135,7 +135,8 @@ def test_managed_control_plane_scraped_fails(objs, mutate, message):
     [
         (
             lambda s: s.pop("serviceMonitorSelectorNilUsesHelmValues"),
-            "prod-eks: ServiceMonitor/comments-api: Prometheus does not select it (kube-prometheus-stack serviceMonitorSelector {'matchLabels': {'release': 'kube-prometheus-stack'}}",
+            "prod-eks: ServiceMonitor/comments-api: Prometheus does not select it (kube-prometheus-stack "
+            "serviceMonitorSelector {'matchLabels': {'release': 'kube-prometheus-stack'}}",
         ),
         (
             lambda s: s.update(ruleSelector={"matchLabels": {"prometheus": "main"}}),

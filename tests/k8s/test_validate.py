@@ -31,7 +31,8 @@ def test_tag_only_image_fails(repo):
         "environments/prod/version/kustomization.yaml: the version pin must be `digest: sha256:<64 hex>`" in run.stderr
     )
     assert (
-        "prod-gke: Deployment/comments-api container comments-api: image 'europe-west1-docker.pkg.dev/comments-prod-123456/comments/comments-api:1.4.2' is not pinned by digest"
+        "prod-gke: Deployment/comments-api container comments-api: image "
+        "'europe-west1-docker.pkg.dev/comments-prod-123456/comments/comments-api:1.4.2' is not pinned by digest"
         in run.stderr
     )
 

@@ -163,9 +163,8 @@ class _Graph:
                 if self.attached(directory, _text(tf.locals()[name][1]), seen):
                     return True
             elif kind == "var":
-                passed = [body[name] for _, body in self.callers.get(directory, []) if name in body]
-                callers = [d for d, body in self.callers.get(directory, []) if name in body]
-                if passed and all(self.attached(d, _text(v), seen) for d, v in zip(callers, passed)):
+                passed = [(d, body[name]) for d, body in self.callers.get(directory, []) if name in body]
+                if passed and all(self.attached(d, _text(v), seen) for d, v in passed):
                     return True
             elif module:
                 call = tf.named("module").get(module)

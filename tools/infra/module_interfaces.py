@@ -176,7 +176,7 @@ def check(root: Path) -> tuple[list[Finding], int]:
             line = tf.line_of(file, rf'module\s+"{name}"')
             where = f"{rel(file, root)}:{line}"
 
-            def finding(message: str) -> None:
+            def finding(message: str, where: str = where, name: str = name, source: str = source) -> None:
                 findings.append(Finding("interfaces", where, f"module.{name} ({source}): {message}"))
 
             interface = data.get(source)

@@ -16,6 +16,7 @@ overlays cannot read Terraform state offline), so this check compares them:
 from __future__ import annotations
 
 import ipaddress
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -179,7 +180,7 @@ class _Checker:
             seen.setdefault(value, env)
 
     def chain(self, projects: dict, accounts: dict, repository_id: str, repository_name: str) -> None:
-        for previous, env in zip(ENVIRONMENTS, ENVIRONMENTS[1:]):
+        for previous, env in pairwise(ENVIRONMENTS):
             gcp = self.root / "environments" / env / "gcp" / "terraform.tfvars.example"
             prev_region = _tfvars(self.root / "environments" / previous / "gcp" / "terraform.tfvars.example").get(
                 "region"

@@ -38,7 +38,8 @@ def script(master_secret: str, database_url: str) -> str:
     sql = "\n".join(
         [
             # Create the role when missing, then (re)set its password: the same run rotates it.
-            f"SELECT format('CREATE ROLE %I LOGIN', {_literal(role)}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) \\gexec",
+            f"SELECT format('CREATE ROLE %I LOGIN', {_literal(role)}) "
+            f"WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) \\gexec",
             f"ALTER ROLE {_identifier(role)} LOGIN PASSWORD {_literal(password)};",
             # The service runs its own migrations, so it owns the database (and through
             # pg_database_owner the public schema). Handing a database over needs membership of the

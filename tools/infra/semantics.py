@@ -146,7 +146,8 @@ def check_module_calls(tf: TfDir, root: Path, validated: bool = False) -> list[F
                     Finding(
                         "module-version",
                         where,
-                        f'registry module "{name}" ({unquote(body["source"])}) must pin version exactly or with ~>, got {body.get("version", "nothing")}',
+                        f'registry module "{name}" ({unquote(body["source"])}) must pin version exactly or with ~>, '
+                        f"got {body.get('version', 'nothing')}",
                     )
                 )
             continue
@@ -229,7 +230,8 @@ def check_versions(tf: TfDir, root: Path) -> list[Finding]:
                         Finding(
                             "provider-version",
                             f"{rel(file2, root)}:{line}",
-                            f'{kind} {unquote(type_name)} uses provider "{provider}", which required_providers does not declare (and so does not pin)',
+                            f'{kind} {unquote(type_name)} uses provider "{provider}", '
+                            "which required_providers does not declare (and so does not pin)",
                         )
                     )
     return findings
@@ -325,6 +327,13 @@ def check_address_plan(root: Path) -> list[Finding]:
 SHARED_ROOT_FILES = ("versions.tf", "providers.tf", "variables.tf", "outputs.tf")
 
 
+def _normalised(file: Path) -> str | None:
+    """A root's file with its environment's name (the directory above the cloud's) replaced by <env>."""
+    if not file.is_file():
+        return None
+    return re.sub(rf"\b{re.escape(file.parent.parent.name)}\b", "<env>", file.read_text())
+
+
 def check_roots_in_step(root: Path) -> list[Finding]:
     """environments/<env>/<cloud>: every file but main.tf equal across environments, modulo <env>."""
     findings = []
@@ -334,21 +343,15 @@ def check_roots_in_step(root: Path) -> list[Finding]:
     for cloud, directories in sorted(by_cloud.items()):
         reference = directories[0]
         for name in SHARED_ROOT_FILES:
-
-            def normalised(directory: Path) -> str | None:
-                file = directory / name
-                if not file.is_file():
-                    return None
-                return re.sub(rf"\b{re.escape(directory.parent.name)}\b", "<env>", file.read_text())
-
-            wanted = normalised(reference)
+            wanted = _normalised(reference / name)
             for other in directories[1:]:
-                if normalised(other) != wanted:
+                if _normalised(other / name) != wanted:
                     findings.append(
                         Finding(
                             "root-drift",
                             rel(other / name, root),
-                            f"differs from {rel(reference / name, root)} beyond the environment name: change every {cloud} root together (sizing belongs in main.tf)",
+                            f"differs from {rel(reference / name, root)} beyond the environment name: "
+                            f"change every {cloud} root together (sizing belongs in main.tf)",
                         )
                     )
     return findings

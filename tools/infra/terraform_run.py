@@ -159,7 +159,7 @@ def _scratch(root: Path, scratch: Path, stand_ins: dict[str, Path], widen: dict[
     for file in scratch.rglob("*.tf"):
         text = file.read_text()
 
-        def point(match: re.Match) -> str:
+        def point(match: re.Match, file: Path = file) -> str:
             source = match.group("source")
             if source not in stand_ins:
                 return match.group(0)

@@ -25,6 +25,14 @@ OPT_IN = "policy.sigstore.dev/include"
 RELEASE_WORKFLOW = Path(".github/workflows/release.yml")
 
 
+def admits(identity: dict, subject: str) -> bool:
+    """A keyless identity admits a certificate subject: its exact `subject`, else its `subjectRegExp`."""
+    if identity.get("subject"):
+        return subject == identity["subject"]
+    pattern = identity.get("subjectRegExp")
+    return bool(pattern and re.search(pattern, subject))
+
+
 def release_refs(root: Path) -> list[str]:
     """A ref of each kind release.yml's push trigger starts on, read from the workflow itself, so the
     policy cannot drift from how releases are really built (branches by name, tags by a version sample)."""
@@ -94,15 +102,12 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
             for identity in authority["keyless"].get("identities") or [{}]:
                 if identity.get("issuer") != ISSUER or "issuerRegExp" in identity:
                     errors.append(f"{where}: the issuer must be exactly {ISSUER}")
-                pattern = identity.get("subjectRegExp")
-                subject = identity.get("subject")
-                accepts = (lambda s: s == subject) if subject else (lambda s: bool(pattern and re.search(pattern, s)))
                 errors += [
                     f"{where}: the identity does not admit the release workflow where it runs ({a})"
                     for a in admit
-                    if not accepts(a)
+                    if not admits(identity, a)
                 ]
-                wrongly = [s for s in refuse if accepts(s)]
+                wrongly = [s for s in refuse if admits(identity, s)]
                 if wrongly:
                     errors.append(f"{where}: the identity also admits {wrongly[0]}")
     for name, docs in overlays.items():

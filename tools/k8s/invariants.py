@@ -310,6 +310,11 @@ def check_dashboard(objs: list[dict]) -> list[str]:
     return errors
 
 
+def _lists(entries: list[dict] | None, group: str, kind: str) -> bool:
+    """An AppProject resource list names group/kind (either may be the wildcard "*")."""
+    return any(e["group"] in (group, "*") and e["kind"] in (kind, "*") for e in entries or [])
+
+
 def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     """Every rendered kind must be allowed by the environment's AppProject, or Argo CD refuses the sync."""
     spec = project["spec"]
@@ -324,10 +329,7 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
         allowed = spec.get(listed)
         if namespaced and allowed is None:
             allowed = [{"group": "*", "kind": "*"}]
-        matches = lambda entries: any(
-            a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in entries or []
-        )  # noqa: E731
-        if not matches(allowed) or matches(denied):
+        if not _lists(allowed, group, obj["kind"]) or _lists(denied, group, obj["kind"]):
             errors.append(
                 f"{describe(obj)}: kind {group or 'core'}/{obj['kind']} is not allowed by AppProject/{project['metadata']['name']}"
             )

@@ -45,7 +45,7 @@ def render_all(root: Path, out_dir: Path | None = None) -> dict[str, str]:
     # kubectl runs as separate processes: render the targets side by side (the machine has 2 cores).
     with ThreadPoolExecutor(max_workers=4) as pool:
         texts = pool.map(lambda target: kustomize(root, target), targets.values())
-        rendered = dict(zip(targets, texts))
+        rendered = dict(zip(targets, texts, strict=True))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for stale in out_dir.glob("*.yaml"):

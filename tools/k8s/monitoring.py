@@ -67,7 +67,8 @@ def check_selection(appset: dict, objs: list[dict]) -> list[str]:
             ):
                 errors.append(
                     f"{describe(obj)}: Prometheus does not select it (kube-prometheus-stack {kind}Selector "
-                    f"{wanted}, namespace selector {ns_wanted}): its {'targets are never scraped' if kind == 'serviceMonitor' else 'alerts never fire'}"
+                    f"{wanted}, namespace selector {ns_wanted}): its "
+                    f"{'targets are never scraped' if kind == 'serviceMonitor' else 'alerts never fire'}"
                 )
     return errors
 

@@ -162,7 +162,7 @@ def check(root: Path, objs: list[dict], env: str, cloud: str, monitoring_ns: str
         template = pod_template(workload)
         for protocol in ("UDP", "TCP"):
             flow("Egress", workload, template, dns, 53, protocol)
-    for sm, endpoint, svc in monitored(objs):
+    for _monitor, endpoint, svc in monitored(objs):
         port = next((p for p in svc["spec"]["ports"] if endpoint.get("port") in (p.get("name"), p.get("port"))), None)
         for workload, template in service_pods(svc, objs):
             target = container_ports(template).get(port.get("targetPort", port.get("port"))) if port else None

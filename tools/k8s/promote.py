@@ -22,6 +22,7 @@ import argparse
 import difflib
 import sys
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from . import history
@@ -121,7 +122,7 @@ def check(root: Path) -> list[str]:
     errors = []
     for env in ENVIRONMENTS:
         errors += history.check_append_only(root, env)
-    for src, dst in zip(ENVIRONMENTS, ENVIRONMENTS[1:]):
+    for src, dst in pairwise(ENVIRONMENTS):
         commit, digest, created = introduced(root, dst)
         if created:
             continue  # the first pin of an environment, made with the repository, has no predecessor

@@ -510,7 +510,7 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
     that Deployment is applied. Other Jobs (a PostSync smoke test) may come later."""
     ordered = tasks(objs)
     position = {}
-    for index, (phase, wave, group_tasks) in enumerate(steps(ordered)):
+    for index, (_phase, _wave, group_tasks) in enumerate(steps(ordered)):
         for task in group_tasks:
             position.setdefault(id(task.obj), index)
     errors = []
