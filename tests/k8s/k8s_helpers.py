@@ -66,7 +66,7 @@ def validate(root: Path) -> subprocess.CompletedProcess:
 
 
 def render_everything(root: Path = REPO) -> dict[str, list[dict]]:
-    """Every render target of `root` as objects (what `just validate` checks), without writing files."""
+    """Every render target of `root` as objects (what `just k8s-validate` checks), without writing files."""
     from tools.k8s.manifests import documents, render_all
 
     return {name: documents(text) for name, text in render_all(root).items()}

@@ -1,4 +1,4 @@
-"""End to end: `just validate` passes on the repository and fails on each kind of breakage (issue 5)."""
+"""End to end: `just k8s-validate` passes on the repository and fails on each kind of breakage (issue 5)."""
 
 from k8s_helpers import edit, validate
 
@@ -92,7 +92,7 @@ def test_missing_kubernetes_version_fails(repo):
 
 
 def test_behaviour_checks_fail_end_to_end(repo):
-    """One run of `just validate` on a copy with one break per behaviour class (issue 10), each in its own place
+    """One run of `just k8s-validate` on a copy with one break per behaviour class (issue 10), each in its own place
     so that none hides another: the sync order, the cluster model, the add-on pins, wiring, network policy, monitoring."""
     edit(repo / "environments/components/gke/clustersecretstore.yaml", 'sync-wave: "-3"', 'sync-wave: "-1"')
     edit(repo / "modules/eks/main.tf", "    metrics-server = {}\n", "")

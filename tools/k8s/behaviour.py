@@ -1,4 +1,4 @@
-"""What Argo CD and the clusters will do with the rendered objects (the `just validate` steps after the schemas):
+"""What Argo CD and the clusters will do with the rendered objects (the `just k8s-validate` steps after the schemas):
 
 - add-ons: chart pins, template keys, and the order in which a new cluster gets them (addons.py);
 - sync simulation of every Application a cluster runs: argocd/bootstrap, the six overlays and the

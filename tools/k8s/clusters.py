@@ -3,7 +3,7 @@
 The sync simulation needs facts the manifests cannot tell: whether the resource metrics API exists (HPA),
 whether NetworkPolicies are enforced, whether a claim without a StorageClass is served, and which API
 groups the cloud itself installs. They come from the module arguments, so removing an EKS add-on or
-switching GKE's dataplane changes the model, and `just validate` reports what breaks.
+switching GKE's dataplane changes the model, and `just k8s-validate` reports what breaks.
 """
 
 from __future__ import annotations

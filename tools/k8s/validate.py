@@ -1,4 +1,4 @@
-"""`just validate`: the offline proof that every deployable manifest is sound.
+"""`just k8s-validate`: the offline proof that every deployable manifest is sound.
 
 Steps (all run; every failure is listed, then the exit status is 1):
   1. render the six overlays and argocd/bootstrap with the pinned kubectl (written to --out);
