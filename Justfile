@@ -43,14 +43,17 @@ openapi:
     cargo run -q --locked -p comments-api -- openapi > out/openapi.json
     openapi-spec-validator out/openapi.json
 
-# Format check and clippy with warnings as errors.
+# Lint: the Python tree with ruff (format check and rules in pyproject.toml), then rustfmt check and clippy with warnings as errors.
 lint:
+    ruff format --check .
+    ruff check .
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# Format the code.
+# Format the code (Rust and Python).
 fmt:
     cargo fmt --all
+    ruff format .
 
 # Install the repository-local tools (.tools/) and build the local test images that are missing.
 setup:

@@ -2,13 +2,13 @@
 # Usage: changed-areas.sh [--unmapped] < changed-paths
 # Classify changed paths (one per line on stdin) into the areas the PR pipeline gates on and print
 # `<area>=true|false` lines (for $GITHUB_OUTPUT). A change to the pipeline itself (.github/, .ci/,
-# the Justfile, cliff.toml) selects every area: changing how checks run must run the checks.
+# the Justfile, cliff.toml, pyproject.toml) selects every area: changing how checks run must run the checks.
 # Every path must be known: documentation selects no check; a path no rule knows selects every area
 # (fail safe) with a warning. With --unmapped, print only the paths no rule knows (tests/workflows
 # runs it on `git ls-files`, so a new top-level path must be given its area here).
 set -euo pipefail
 
-areas=(rust loadtest image manifests terraform workflows)
+areas=(rust python loadtest image manifests terraform workflows)
 declare -A hit=()
 for area in "${areas[@]}"; do hit[$area]=false; done
 unmapped_only=false
@@ -20,7 +20,7 @@ while IFS= read -r path; do
   [ -n "$path" ] || continue
   known=false
   case "$path" in
-    .github/* | .ci/* | Justfile | cliff.toml) all; known=true ;;
+    .github/* | .ci/* | Justfile | cliff.toml | pyproject.toml) all; known=true ;;
   esac
   case "$path" in
     Cargo.toml | Cargo.lock | deny.toml | rust-toolchain* | .cargo/* | app/* | xtask/*)
@@ -60,6 +60,14 @@ while IFS= read -r path; do
   esac
   case "$path" in
     just/workflows.just | tests/workflows/* | tests/conftest.py) hit[workflows]=true known=true ;;
+  esac
+  case "$path" in
+    # ruff (`just lint`) reads every Python file; the area that owns the file selects its tests below.
+    *.py) hit[python]=true ;;
+  esac
+  case "$path" in
+    # The environment list: read by the manifest tools, the Terraform checks and the workflow invariants.
+    tools/environments.py) hit[manifests]=true hit[terraform]=true hit[workflows]=true known=true ;;
   esac
   case "$path" in
     # Documentation: no check reads it.

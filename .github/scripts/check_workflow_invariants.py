@@ -35,6 +35,9 @@ from pathlib import Path
 
 import yaml
 
+# The repository root on PYTHONPATH (validate-workflows.sh sets it).
+from tools.environments import ENVIRONMENTS
+
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)['\"]?\s*(?:#\s*(?P<comment>.*))?$")
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[^@]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"^v\d+\.\d+\.\d+\b")
@@ -109,14 +112,18 @@ def check_shell(path: Path, workflow: dict) -> list[str]:
     errors = []
     shell = ((workflow.get("defaults") or {}).get("run") or {}).get("shell")
     if shell not in PIPEFAIL_SHELLS:
-        errors.append(f"{path}: no `defaults: run: shell: bash` (run: steps would be `bash -e {{0}}`, without pipefail)")
+        errors.append(
+            f"{path}: no `defaults: run: shell: bash` (run: steps would be `bash -e {{0}}`, without pipefail)"
+        )
     for name, job in (workflow.get("jobs") or {}).items():
         job_shell = ((job.get("defaults") or {}).get("run") or {}).get("shell")
         if job_shell is not None and job_shell not in PIPEFAIL_SHELLS:
             errors.append(f"{path}: job {name} sets shell {job_shell!r} (not bash with pipefail)")
         for index, step in enumerate(job.get("steps") or []):
             if "run" in step and step.get("shell", "bash") not in PIPEFAIL_SHELLS:
-                errors.append(f"{path}: job {name} step {index + 1} runs with shell {step['shell']!r} (not bash with pipefail)")
+                errors.append(
+                    f"{path}: job {name} step {index + 1} runs with shell {step['shell']!r} (not bash with pipefail)"
+                )
     return errors
 
 
@@ -148,16 +155,23 @@ def check_registry_flow(root: Path) -> list[str]:
         runs = [str(step.get("run", "")) for job in jobs.values() for step in job.get("steps") or []]
         targets = [target for run in runs for target in IMAGE_REFS.findall(run)]
         if not targets or set(targets) != {"dev"}:
-            errors.append(f"{release.relative_to(root)}: must push to dev's registries only (`just image-refs dev`), found {targets or 'none'}")
+            errors.append(
+                f"{release.relative_to(root)}: must push to dev's registries only (`just image-refs dev`), found {targets or 'none'}"
+            )
     promote = root / ".github/workflows/promote.yml"
     if promote.exists():
         jobs = (yaml.safe_load(promote.read_text()) or {}).get("jobs") or {}
         for name, job in jobs.items():
             steps = job.get("steps") or []
-            opens = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("peter-evans/create-pull-request@")]
+            opens = [
+                i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("peter-evans/create-pull-request@")
+            ]
             copies = [i for i, s in enumerate(steps) if "copy-image.sh" in str(s.get("run", ""))]
             if opens and not (copies and min(copies) < min(opens)):
-                errors.append(f"{promote.relative_to(root)}: job {name} opens the promotion PR without copying the digest into the target's registries first (copy-image.sh)")
+                errors.append(
+                    f"{promote.relative_to(root)}: job {name} opens the promotion PR without copying the digest "
+                    "into the target's registries first (copy-image.sh)"
+                )
     return errors
 
 
@@ -210,9 +224,6 @@ def push_starts(workflow: dict, branch: str, files: list[str]) -> bool:
     return True
 
 
-ENVIRONMENTS = ("dev", "staging", "prod")
-
-
 def pin_commit_files(step: dict) -> list[str]:
     """Files a create-pull-request step commits: below its add-paths (expressions expanded to each env)."""
     add_paths = str((step.get("with") or {}).get("add-paths", "."))
@@ -256,7 +267,8 @@ def check_no_release_loop(root: Path, workflows: list[Path]) -> list[str]:
                         errors.append(
                             f"{target.relative_to(root)}: a bot commit of {opener.relative_to(root)} "
                             f"(add-paths {files[0].split('/version/')[0]}...) pushed to main starts this workflow, "
-                            f"which {why}: a release loop")
+                            f"which {why}: a release loop"
+                        )
     return errors
 
 
@@ -268,14 +280,22 @@ def check_pr_runs_ci(root: Path) -> list[str]:
     justfile = root / "Justfile"
     if not pr.exists() or not justfile.exists():
         return [f"{pr.relative_to(root)}: pr.yml and the Justfile are needed to compare the PR gate with `just ci`"]
-    dump = subprocess.run(["just", "--justfile", str(justfile), "--dump", "--dump-format", "json"],
-                          capture_output=True, text=True, check=False)
+    dump = subprocess.run(
+        ["just", "--justfile", str(justfile), "--dump", "--dump-format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if dump.returncode != 0:
         return [f"Justfile: `just --dump` failed: {dump.stderr.strip()}"]
     recipes = json.loads(dump.stdout)["recipes"]
     jobs = (yaml.safe_load(pr.read_text()) or {}).get("jobs") or {}
-    called = {name for job in jobs.values() for step in job.get("steps") or []
-              for name in JUST_CALL.findall(str(step.get("run", "")))}
+    called = {
+        name
+        for job in jobs.values()
+        for step in job.get("steps") or []
+        for name in JUST_CALL.findall(str(step.get("run", "")))
+    }
 
     def covered(name: str) -> bool:
         if name in called:
@@ -319,7 +339,9 @@ def main(root: Path) -> int:
             errors += check_steps(path.relative_to(root), "composite", steps)
             for index, step in enumerate(steps or []):
                 if "run" in step and step.get("shell") not in PIPEFAIL_SHELLS:
-                    errors.append(f"{path.relative_to(root)}: composite step {index + 1} runs with shell {step.get('shell')!r} (not bash)")
+                    errors.append(
+                        f"{path.relative_to(root)}: composite step {index + 1} runs with shell {step.get('shell')!r} (not bash)"
+                    )
     errors += check_dependabot(github / "dependabot.yml")
     errors += check_registry_flow(root)
     errors += check_no_release_loop(root, workflows)

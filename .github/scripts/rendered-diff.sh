@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: rendered-diff.sh BASE_DIR HEAD_DIR
-# Compare two directories of rendered manifests (`just render` output: <env>-<cloud>.yaml) and print
+# Compare two directories of rendered manifests (`just k8s-render` output: <env>-<cloud>.yaml) and print
 # a Markdown report: a summary table, then one collapsible unified diff per changed file. The whole
 # report stays under GitHub's comment limit (65,536 characters); a cut diff says so.
 set -euo pipefail

@@ -37,7 +37,10 @@ if ((${#actions[@]})); then
   run schema-actions check-jsonschema --builtin-schema vendor.github-actions "${actions[@]}"
 fi
 run schema-dependabot check-jsonschema --builtin-schema vendor.dependabot "$root/.github/dependabot.yml"
-run invariants python3 "$here/check_workflow_invariants.py" "$root"
+# The invariants import the repository's own constants (tools/environments.py) from the repository
+# holding this script.
+run invariants env PYTHONPATH="$(dirname "$(dirname "$here")")${PYTHONPATH:+:$PYTHONPATH}" \
+  python3 "$here/check_workflow_invariants.py" "$root"
 
 if ((${#failed[@]})); then
   echo "validate-workflows: FAILED: ${failed[*]}"

@@ -11,4 +11,4 @@ fi
 if [ -z "${LOADTEST_BIN:-}" ]; then
   cargo build --release --locked -p loadtest
 fi
-exec python3 scripts/cluster/run.py "$@"
+exec python3 -m scripts.cluster.run "$@"

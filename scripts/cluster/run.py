@@ -25,14 +25,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from scripts.cluster import timing, verdict
+from scripts.images.smoke import READY_LINE, CheckFailed, container_logs, docker, postgres_image
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "scripts" / "images"))
-
-import timing  # noqa: E402
-import verdict  # noqa: E402
-from smoke import READY_LINE, CheckFailed, container_logs, docker, postgres_image  # noqa: E402
 
 PASSWORD = "cluster"
 REPLICAS = 3
@@ -44,8 +41,9 @@ def log(msg: str) -> None:
 
 def http(method: str, url: str, body: object | None = None, timeout: float = 3) -> tuple[int, dict, bytes]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"} if data else {}
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, dict(resp.headers), resp.read()
@@ -104,12 +102,31 @@ class Cluster:
         for net in (self.front, self.dbnet):
             docker("network", "create", "--label", self.label, net)
         image = postgres_image()
-        docker("run", "-d", "--name", self.db, "--label", self.label, "--network", self.dbnet,
-               "--network-alias", "db", "-e", f"POSTGRES_PASSWORD={PASSWORD}", "-e", "POSTGRES_DB=comments", image)
+        docker(
+            "run",
+            "-d",
+            "--name",
+            self.db,
+            "--label",
+            self.label,
+            "--network",
+            self.dbnet,
+            "--network-alias",
+            "db",
+            "-e",
+            f"POSTGRES_PASSWORD={PASSWORD}",
+            "-e",
+            "POSTGRES_DB=comments",
+            image,
+        )
         self.wait_postgres(since_count=0, limit=90)
         log(f"PostgreSQL ({image}) ready")
-        done = subprocess.run(["docker", "run", "--rm", *self.hardened(), self.args.image, "migrate"],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            ["docker", "run", "--rm", *self.hardened(), self.args.image, "migrate"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise CheckFailed(f"migrate exited {done.returncode}: {done.stderr[-800:]}")
         for _ in range(REPLICAS):
@@ -121,21 +138,37 @@ class Cluster:
 
     def wait_postgres(self, since_count: int, limit: float) -> float:
         """Until the server has announced readiness more than since_count times (a restart adds one)."""
+
         def ready() -> bool:
             logs = subprocess.run(["docker", "logs", self.db], capture_output=True, text=True, timeout=30).stderr
             return logs.count(READY_LINE) > since_count
+
         return wait_until("PostgreSQL ready", ready, limit)
 
     def ready_count(self) -> int:
-        return subprocess.run(["docker", "logs", self.db], capture_output=True, text=True,
-                              timeout=30).stderr.count(READY_LINE)
+        return subprocess.run(["docker", "logs", self.db], capture_output=True, text=True, timeout=30).stderr.count(
+            READY_LINE
+        )
 
     def hardened(self) -> list[str]:
         return [
-            "--network", self.dbnet, "--label", self.label,
-            "--read-only", "--cap-drop", "ALL", "--user", "65532:65532",
-            "--security-opt", "no-new-privileges", "--memory", "128m", "--pids-limit", "256",
-            "-e", f"APP_DATABASE__URL=postgres://postgres:{PASSWORD}@db:5432/comments",
+            "--network",
+            self.dbnet,
+            "--label",
+            self.label,
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--user",
+            "65532:65532",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory",
+            "128m",
+            "--pids-limit",
+            "256",
+            "-e",
+            f"APP_DATABASE__URL=postgres://postgres:{PASSWORD}@db:5432/comments",
         ]
 
     def start_replica(self) -> str:
@@ -144,14 +177,28 @@ class Cluster:
         self.generation += 1
         name = f"{self.prefix}-api{self.generation}"
         s = self.t["service"]
-        docker("create", "--name", name, *self.hardened(),
-               "--stop-timeout", str(self.t["container"]["stop_timeout_secs"]),
-               "-e", "APP_DATABASE__MIGRATE_ON_START=false", "-e", "APP_LOG__FORMAT=json",
-               "-e", "APP_LOG__LEVEL=warn",
-               "-e", f"APP_SERVER__KEEP_ALIVE_TIMEOUT_SECS={s['keep_alive_timeout_secs']}",
-               "-e", f"APP_SERVER__SHUTDOWN_DELAY_SECS={s['shutdown_delay_secs']}",
-               "-e", f"APP_SERVER__SHUTDOWN_GRACE_SECS={s['shutdown_grace_secs']}",
-               self.args.image, "serve")
+        docker(
+            "create",
+            "--name",
+            name,
+            *self.hardened(),
+            "--stop-timeout",
+            str(self.t["container"]["stop_timeout_secs"]),
+            "-e",
+            "APP_DATABASE__MIGRATE_ON_START=false",
+            "-e",
+            "APP_LOG__FORMAT=json",
+            "-e",
+            "APP_LOG__LEVEL=warn",
+            "-e",
+            f"APP_SERVER__KEEP_ALIVE_TIMEOUT_SECS={s['keep_alive_timeout_secs']}",
+            "-e",
+            f"APP_SERVER__SHUTDOWN_DELAY_SECS={s['shutdown_delay_secs']}",
+            "-e",
+            f"APP_SERVER__SHUTDOWN_GRACE_SECS={s['shutdown_grace_secs']}",
+            self.args.image,
+            "serve",
+        )
         docker("network", "connect", "--alias", "api", self.front, name)
         docker("start", name)
         self.replicas.append(name)
@@ -159,15 +206,27 @@ class Cluster:
         return name
 
     def start_balancer(self) -> None:
-        self.lb_image = subprocess.run(["bash", str(ROOT / "scripts/images/haproxy.sh")], stdout=subprocess.PIPE,
-                                       text=True, timeout=900).stdout.strip()
+        self.lb_image = subprocess.run(
+            ["bash", str(ROOT / "scripts/images/haproxy.sh")], stdout=subprocess.PIPE, text=True, timeout=900
+        ).stdout.strip()
         if not self.lb_image:
             raise CheckFailed("no HAProxy image (scripts/images/haproxy.sh failed)")
         Path(self.confdir, "haproxy.cfg").write_text(timing.haproxy_cfg(self.t))
         Path(self.confdir, "503.http").write_text(timing.ERROR_503)
         os.chmod(self.confdir, 0o755)
-        docker("run", "-d", "--name", self.lb, "--label", self.label, "--network", self.front,
-               "-v", f"{self.confdir}:/usr/local/etc/haproxy:ro", self.lb_image)
+        docker(
+            "run",
+            "-d",
+            "--name",
+            self.lb,
+            "--label",
+            self.label,
+            "--network",
+            self.front,
+            "-v",
+            f"{self.confdir}:/usr/local/etc/haproxy:ro",
+            self.lb_image,
+        )
         self.lb_ip = self.ip(self.lb)
         wait_until("HAProxy stats", lambda: http("GET", f"http://{self.lb_ip}:8404/stats;csv")[0] == 200, 20)
 
@@ -186,6 +245,7 @@ class Cluster:
         def up() -> bool:
             s = self.slot(name)
             return s is not None and s["status"].startswith("UP")
+
         try:
             wait_until(f"HAProxy sends to {name}", up, 30)
         except CheckFailed as err:
@@ -196,10 +256,23 @@ class Cluster:
     def load(self, fault: str, index: int, seconds: float) -> subprocess.Popen:
         out = self.out / fault
         out.mkdir(parents=True, exist_ok=True)
-        cmd = [self.args.loadtest, "run", "--target", f"http://{self.lb_ip}:8080",
-               "--scenario", str(HERE / "scenario.toml"), "--rate", str(self.args.rate),
-               "--duration", f"{int(seconds)}s", "--first-content-id", str(1 + index * 100_000),
-               "--out", str(out), "--no-progress"]
+        cmd = [
+            self.args.loadtest,
+            "run",
+            "--target",
+            f"http://{self.lb_ip}:8080",
+            "--scenario",
+            str(HERE / "scenario.toml"),
+            "--rate",
+            str(self.args.rate),
+            "--duration",
+            f"{int(seconds)}s",
+            "--first-content-id",
+            str(1 + index * 100_000),
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
         return subprocess.Popen(cmd, stdout=open(out / "loadtest.log", "w"), stderr=subprocess.STDOUT)
 
     def result(self, fault: str, proc: subprocess.Popen, limit: float) -> verdict.FaultResult:
@@ -207,7 +280,7 @@ class Cluster:
             proc.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise CheckFailed(f"{fault}: the load generator did not finish within {limit:.0f} s")
+            raise CheckFailed(f"{fault}: the load generator did not finish within {limit:.0f} s") from None
         path = self.out / fault / "report.json"
         if not path.exists():
             raise CheckFailed(f"{fault}: no report ({(self.out / fault / 'loadtest.log').read_text()[-800:]})")
@@ -215,9 +288,15 @@ class Cluster:
         s = report["summary"]
         p99 = max((e["latency_ms"]["p99"] for e in s["endpoints"].values()), default=0.0)
         integrity = bool(report.get("integrity") and report["integrity"].get("passed"))
-        return verdict.FaultResult(name=fault, sent=s["sent"], failed=verdict.classify(s["error_kinds"]),
-                                   dropped=s["dropped"], p99_ms=p99, integrity=integrity,
-                                   non_503_5xx=verdict.non_503(s["error_kinds"]))
+        return verdict.FaultResult(
+            name=fault,
+            sent=s["sent"],
+            failed=verdict.classify(s["error_kinds"]),
+            dropped=s["dropped"],
+            p99_ms=p99,
+            integrity=integrity,
+            non_503_5xx=verdict.non_503(s["error_kinds"]),
+        )
 
     def with_load(self, fault: str, index: int, seconds: float, action) -> verdict.FaultResult:
         """Load for `seconds` through the balancer; `action` (the fault, bounded) starts after the seeding and
@@ -255,8 +334,12 @@ class Cluster:
         return {"retried": retried, "notes": [f"{retried} requests HAProxy retried on another replica"]}
 
     def lb_log(self, since: float) -> str:
-        done = subprocess.run(["docker", "logs", "--since", str(max(0, int(since) - 1)), self.lb], capture_output=True,
-                              text=True, timeout=30)
+        done = subprocess.run(
+            ["docker", "logs", "--since", str(max(0, int(since) - 1)), self.lb],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         return done.stdout + done.stderr
 
     def sigkill(self) -> dict:
@@ -283,8 +366,12 @@ class Cluster:
         self.wait_postgres(since_count=count, limit=60)
         back = time.monotonic()
         # Recovered: every probe has had a good answer after the database was back.
-        wait_until("service answers 200 after PostgreSQL is back",
-                   lambda: all(p.first_ok_after(back) is not None for p in probes), 15, step=0.05)
+        wait_until(
+            "service answers 200 after PostgreSQL is back",
+            lambda: all(p.first_ok_after(back) is not None for p in probes),
+            15,
+            step=0.05,
+        )
         for probe in probes:
             probe.stop()
         recovery = max(0.0, max(p.first_ok_after(back) for p in probes) - back)
@@ -303,12 +390,12 @@ class Cluster:
             answers: list[tuple[int, dict]] = []
             barrier = threading.Barrier(len(ips))
 
-            def post(ip: str) -> None:
+            def post(ip: str, body: dict, barrier: threading.Barrier, answers: list) -> None:
                 barrier.wait(timeout=5)
                 status, _, raw = http("POST", f"http://{ip}:8080/api/comment/new", body, timeout=10)
                 answers.append((status, json.loads(raw or b"{}")))
 
-            threads = [threading.Thread(target=post, args=(ip,)) for ip in ips]
+            threads = [threading.Thread(target=post, args=(ip, body, barrier, answers)) for ip in ips]
             for th in threads:
                 th.start()
             for th in threads:
@@ -328,11 +415,16 @@ class Cluster:
     def partition(self) -> dict:
         victim = self.replicas[-1]
         docker("network", "disconnect", self.dbnet, victim)
-        readyz_false = wait_until(f"{victim} /readyz not 200",
-                                  lambda: http("GET", f"http://{self.ip(victim)}:9090/readyz")[0] != 200, 10)
+        readyz_false = wait_until(
+            f"{victim} /readyz not 200", lambda: http("GET", f"http://{self.ip(victim)}:9090/readyz")[0] != 200, 10
+        )
         try:
-            wait_until("HAProxy takes the partitioned replica out",
-                       lambda: not self.slot(victim)["status"].startswith("UP"), 10, step=0.05)
+            wait_until(
+                "HAProxy takes the partitioned replica out",
+                lambda: not self.slot(victim)["status"].startswith("UP"),
+                10,
+                step=0.05,
+            )
             down = True
         except CheckFailed:
             down = False
@@ -396,9 +488,11 @@ class Probe(threading.Thread):
 
     @staticmethod
     def summarize(probes: list[Probe]) -> str:
-        return (f"probes: {sum(len(p.seen) for p in probes)} GETs, {sum(p.count_503 for p in probes)} x 503 "
-                f"({sum(p.bad_503 for p in probes)} without JSON/Retry-After), "
-                f"other failures: {dict(sum((p.other for p in probes), collections.Counter())) or 'none'}")
+        return (
+            f"probes: {sum(len(p.seen) for p in probes)} GETs, {sum(p.count_503 for p in probes)} x 503 "
+            f"({sum(p.bad_503 for p in probes)} without JSON/Retry-After), "
+            f"other failures: {dict(sum((p.other for p in probes), collections.Counter())) or 'none'}"
+        )
 
 
 def main() -> int:
@@ -411,8 +505,13 @@ def main() -> int:
     args.lead_in = 4.0
     args.duplicate_rounds = 20
     args.partition_hold = 3.0
-    args.fault_seconds = {"rolling-restart": 28, "sigkill": 14, "postgres-restart": 16,
-                          "cross-replica-duplicates": 10, "partition": 14}
+    args.fault_seconds = {
+        "rolling-restart": 28,
+        "sigkill": 14,
+        "postgres-restart": 16,
+        "cross-replica-duplicates": 10,
+        "partition": 14,
+    }
     found = timing.problems(timing.load(), (ROOT / timing.DEPLOYMENT).read_text())
     if found:
         print("cluster-test: the timings are inconsistent:\n  " + "\n  ".join(found), file=sys.stderr)
@@ -445,11 +544,15 @@ def main() -> int:
         for note in r.notes:
             print(f"- {r.name}: {note}")
     if r := [x for x in results if x.killed_sessions is not None]:
-        print(f"- sigkill: HAProxy logged {r[0].killed_sessions} requests lost on the killed replica, "
-              f"{r[0].lost_elsewhere} elsewhere")
+        print(
+            f"- sigkill: HAProxy logged {r[0].killed_sessions} requests lost on the killed replica, "
+            f"{r[0].lost_elsewhere} elsewhere"
+        )
     failed = [r.name for r in results if verdict.judge(r)]
-    print(f"cluster-test: {len(results) - len(failed)}/{len(results)} faults met their target in "
-          f"{time.monotonic() - started:.0f} s" + (f"; missed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"cluster-test: {len(results) - len(failed)}/{len(results)} faults met their target in "
+        f"{time.monotonic() - started:.0f} s" + (f"; missed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

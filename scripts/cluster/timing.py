@@ -102,6 +102,10 @@ def haproxy_cfg(t: dict, slots: int = 6) -> str:
     """HAProxy in front of the replicas: every container with the network alias `api` (Docker's DNS) fills
     a server slot, as endpoints fill a Kubernetes Service; /readyz on the admin port decides who gets traffic."""
     b = t["balancer"]
+    server_defaults = (
+        f"check port 9090 inter {b['check_interval_ms']} fall {b['fall']} rise {b['rise']} resolvers docker "
+        f"resolve-prefer ipv4 init-addr none pool-purge-delay {b['server_idle_ms']}ms"
+    )
     return f"""\
 global
     # info: one line per request (httplog), which the test reads (retries, 5xx per server).
@@ -121,11 +125,11 @@ defaults
     mode http
     log global
     option httplog
-    timeout connect {b['connect_timeout_ms']}ms
+    timeout connect {b["connect_timeout_ms"]}ms
     timeout client 30s
-    timeout server {b['server_timeout_ms']}ms
-    timeout http-keep-alive {b['client_keep_alive_ms']}ms
-    timeout check {b['check_timeout_ms']}ms
+    timeout server {b["server_timeout_ms"]}ms
+    timeout http-keep-alive {b["client_keep_alive_ms"]}ms
+    timeout check {b["check_timeout_ms"]}ms
     # A request that never reached a replica (connect failed), whose replica died before answering anything
     # (empty-response: SIGKILL, or an idle connection that closed as it was reused) or that got a 503 (overload,
     # database known down or dropped) goes to another one. Both endpoints are safe to repeat: a retried create
@@ -144,7 +148,7 @@ backend replicas
     http-check expect status 200
     # No replica ready (the database is down): the same 503 contract as the service, JSON with Retry-After.
     errorfile 503 /usr/local/etc/haproxy/503.http
-    default-server check port 9090 inter {b['check_interval_ms']} fall {b['fall']} rise {b['rise']} resolvers docker resolve-prefer ipv4 init-addr none pool-purge-delay {b['server_idle_ms']}ms
+    default-server {server_defaults}
     server-template api {slots} api:8080
 
 frontend stats

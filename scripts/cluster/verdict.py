@@ -35,16 +35,21 @@ def classify(error_kinds: dict[str, int]) -> dict[str, int]:
 
 def non_503(error_kinds: dict[str, int]) -> int:
     """5xx answers other than 503 (a 502 or 504 is a broken connection or a timeout, not the 503 contract)."""
-    return sum(n for kind, n in error_kinds.items()
-               if kind.split(": ", 1)[-1].startswith("status 5") and kind.split(": ", 1)[-1] != "status 503")
+    return sum(
+        n
+        for kind, n in error_kinds.items()
+        if kind.split(": ", 1)[-1].startswith("status 5") and kind.split(": ", 1)[-1] != "status 503"
+    )
 
 
 # HAProxy's httplog: "... backend/server Tq/Tw/Tc/Tr/Ta status bytes - - TERM act/fe/be/srv/retries queues "req"";
 # the retries field carries a "+" when the request was redispatched to another server.
 # The status is -1 when the server's connection died before a whole answer came back; the termination state's
 # first letter says who ended the session (S: the server aborted or refused it).
-HTTPLOG = re.compile(r' (?P<backend>[\w-]+)/(?P<server>\S+) -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (?P<status>-1|\d{3}) .*? '
-                     r'(?P<term>[-\w]{4}) \d+/\d+/\d+/\d+/(?P<retries>\+?\d+) \d+/\d+ "')
+HTTPLOG = re.compile(
+    r" (?P<backend>[\w-]+)/(?P<server>\S+) -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (?P<status>-1|\d{3}) .*? "
+    r'(?P<term>[-\w]{4}) \d+/\d+/\d+/\d+/(?P<retries>\+?\d+) \d+/\d+ "'
+)
 
 
 def lost_by_server(log_text: str, killed_slot: str) -> tuple[int, int]:
@@ -105,8 +110,10 @@ def judge(r: FaultResult) -> list[str]:
     if r.name in ZERO_FAILURE and r.failed_total:
         out.append(f"{r.failed_total} failed requests (target 0)")
     if r.name == "rolling-restart" and r.retried > RETRY_ALLOWANCE:
-        out.append(f"{r.retried} requests HAProxy retried on another replica (the drain should leave at most "
-                   f"{RETRY_ALLOWANCE}, one per replaced replica)")
+        out.append(
+            f"{r.retried} requests HAProxy retried on another replica (the drain should leave at most "
+            f"{RETRY_ALLOWANCE}, one per replaced replica)"
+        )
     if r.name == "partition":
         if not r.partition_marked_down:
             out.append("the balancer did not take the partitioned replica out")

@@ -20,13 +20,16 @@ from pathlib import Path
 import yaml
 
 BINARY = "/usr/local/bin/comments-api"
-OCI_LABELS = ("org.opencontainers.image.source", "org.opencontainers.image.revision",
-              "org.opencontainers.image.version")
+OCI_LABELS = (
+    "org.opencontainers.image.source",
+    "org.opencontainers.image.revision",
+    "org.opencontainers.image.version",
+)
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
     """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")))
+    joined = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
     out = []
     for line in joined.splitlines():
         if line.strip():
@@ -76,12 +79,15 @@ def check_dockerfile(path: Path) -> list[str]:
     # machine's platform; without it BuildKit runs the whole build under QEMU emulation.
     for stage in build:
         if stage["from"] == "${RUST_IMAGE}" and stage["platform"] not in ("$BUILDPLATFORM", "${BUILDPLATFORM}"):
-            errors.append("Dockerfile: the toolchain stage must be FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} "
-                          "(cross-compile; an emulated arm64 build may not finish in the job timeout)")
+            errors.append(
+                "Dockerfile: the toolchain stage must be FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} "
+                "(cross-compile; an emulated arm64 build may not finish in the job timeout)"
+            )
     for stage in build:
         if stage["from"] != "${RUST_IMAGE}" and stage["from"] not in toolchain:
-            errors.append(f"Dockerfile: build stage '{stage['name']}' is not built on the toolchain stage "
-                          f"(FROM {stage['from']})")
+            errors.append(
+                f"Dockerfile: build stage '{stage['name']}' is not built on the toolchain stage (FROM {stage['from']})"
+            )
     if runtime["from"] != "${RUNTIME_IMAGE}":
         errors.append(f"Dockerfile: the final stage must start FROM ${{RUNTIME_IMAGE}}, not {runtime['from']}")
 
@@ -114,14 +120,17 @@ def check_dockerignore(root: Path) -> list[str]:
     path = root / ".dockerignore"
     if not path.exists():
         return [".dockerignore: missing"]
-    rules = [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.startswith("#")]
+    rules = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
     if not rules or rules[0] != "*":
         return [".dockerignore: must start with '*' (an allow-list)"]
     members = tomllib.loads((root / "Cargo.toml").read_text())["workspace"]["members"]
     needed = ["Cargo.toml", "Cargo.lock", *members]
     allowed = {r[1:].rstrip("/") for r in rules if r.startswith("!")}
-    return [f".dockerignore: '{n}' is not allowed into the build context (add '!{n}')"
-            for n in needed if n.rstrip("/") not in allowed]
+    return [
+        f".dockerignore: '{n}' is not allowed into the build context (add '!{n}')"
+        for n in needed
+        if n.rstrip("/") not in allowed
+    ]
 
 
 def check_compose(root: Path) -> list[str]:
@@ -130,8 +139,11 @@ def check_compose(root: Path) -> list[str]:
         return ["docker-compose.yml: missing"]
     doc = yaml.safe_load(path.read_text())
     services = doc.get("services") or {}
-    errors = [f"docker-compose.yml: service '{s}' is missing"
-              for s in ("db", "migrate", "api", "prometheus", "grafana") if s not in services]
+    errors = [
+        f"docker-compose.yml: service '{s}' is missing"
+        for s in ("db", "migrate", "api", "prometheus", "grafana")
+        if s not in services
+    ]
     api = services.get("api") or {}
     if api.get("read_only") is not True:
         errors.append("docker-compose.yml: api must have read_only: true")
@@ -151,8 +163,12 @@ def check_compose(root: Path) -> list[str]:
                 errors.append(f"docker-compose.yml: {name} mounts {source}, which does not exist")
     prometheus = root / "deploy/compose/prometheus.yml"
     if prometheus.exists():
-        targets = [t for job in yaml.safe_load(prometheus.read_text()).get("scrape_configs", [])
-                   for sc in job.get("static_configs", []) for t in sc.get("targets", [])]
+        targets = [
+            t
+            for job in yaml.safe_load(prometheus.read_text()).get("scrape_configs", [])
+            for sc in job.get("static_configs", [])
+            for t in sc.get("targets", [])
+        ]
         if "api:9090" not in targets:
             errors.append("deploy/compose/prometheus.yml: does not scrape the admin port api:9090")
     return errors

@@ -42,8 +42,9 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> str:
 
 def container_logs(name: str) -> str:
     """Both streams: the service writes JSON lines to stdout, but a panic or a startup error goes to stderr."""
-    done = subprocess.run(["docker", "logs", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        ["docker", "logs", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60
+    )
     return done.stdout
 
 
@@ -109,10 +110,23 @@ class Smoke:
 
     def hardened(self) -> list[str]:
         return [
-            "--network", self.network, "--label", self.label,
-            "--read-only", "--cap-drop", "ALL", "--user", "65532:65532",
-            "--security-opt", "no-new-privileges", "--memory", "128m", "--pids-limit", "256",
-            "-e", f"APP_DATABASE__URL={self.db_url}",
+            "--network",
+            self.network,
+            "--label",
+            self.label,
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--user",
+            "65532:65532",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory",
+            "128m",
+            "--pids-limit",
+            "256",
+            "-e",
+            f"APP_DATABASE__URL={self.db_url}",
         ]
 
     def ok(self, what: str) -> None:
@@ -121,9 +135,23 @@ class Smoke:
 
     def start_database(self, image: str) -> None:
         docker("network", "create", "--label", self.label, self.network)
-        docker("run", "-d", "--name", self.db_name, "--label", self.label, "--network", self.network,
-               "--network-alias", "db", "-e", f"POSTGRES_PASSWORD={self.password}", "-e", "POSTGRES_DB=comments",
-               image)
+        docker(
+            "run",
+            "-d",
+            "--name",
+            self.db_name,
+            "--label",
+            self.label,
+            "--network",
+            self.network,
+            "--network-alias",
+            "db",
+            "-e",
+            f"POSTGRES_PASSWORD={self.password}",
+            "-e",
+            "POSTGRES_DB=comments",
+            image,
+        )
         # Like testcontainers: the real server (after the init phase) announces readiness on stderr.
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -137,16 +165,32 @@ class Smoke:
         raise CheckFailed("PostgreSQL not ready within 90 s")
 
     def migrate(self) -> None:
-        done = subprocess.run(["docker", "run", "--rm", *self.hardened(), self.args.image, "migrate"],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            ["docker", "run", "--rm", *self.hardened(), self.args.image, "migrate"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         expect(done.returncode == 0, f"migrate exited {done.returncode}: {done.stderr[-800:]}{done.stdout[-800:]}")
         self.ok("`comments-api migrate` as a one-off container, exit 0")
 
     def start_service(self) -> tuple[Http, Http]:
-        cid = docker("run", "-d", "--name", self.api_name, *self.hardened(),
-                     "-e", "APP_DATABASE__MIGRATE_ON_START=false",
-                     "-e", f"APP_SERVER__SHUTDOWN_GRACE_SECS={GRACE_SECS}",
-                     "-p", "127.0.0.1::8080", "-p", "127.0.0.1::9090", self.args.image)
+        cid = docker(
+            "run",
+            "-d",
+            "--name",
+            self.api_name,
+            *self.hardened(),
+            "-e",
+            "APP_DATABASE__MIGRATE_ON_START=false",
+            "-e",
+            f"APP_SERVER__SHUTDOWN_GRACE_SECS={GRACE_SECS}",
+            "-p",
+            "127.0.0.1::8080",
+            "-p",
+            "127.0.0.1::9090",
+            self.args.image,
+        )
         api = Http(self.published_port(8080))
         admin = Http(self.published_port(9090))
         deadline = time.monotonic() + 30
@@ -161,7 +205,7 @@ class Smoke:
             time.sleep(0.02)
         else:
             raise CheckFailed("/readyz not 200 within 30 s")
-        ready_at = dt.datetime.now(dt.timezone.utc)
+        ready_at = dt.datetime.now(dt.UTC)
         started_at = parse_docker_time(docker("inspect", "-f", "{{.State.StartedAt}}", cid))
         self.start_to_ready = (ready_at - started_at).total_seconds()
         self.ok(f"/readyz 200, {self.start_to_ready * 1000:.0f} ms after the container started")
@@ -175,8 +219,10 @@ class Smoke:
     def image_metadata(self) -> None:
         config = json.loads(docker("image", "inspect", "-f", "{{json .Config}}", self.args.image))
         expect(config.get("User") in ("65532", "65532:65532"), f"image user {config.get('User')!r}, not 65532")
-        expect(config.get("Entrypoint") == ["/usr/local/bin/comments-api"] and config.get("Cmd") == ["serve"],
-               f"entrypoint/cmd {config.get('Entrypoint')} {config.get('Cmd')}")
+        expect(
+            config.get("Entrypoint") == ["/usr/local/bin/comments-api"] and config.get("Cmd") == ["serve"],
+            f"entrypoint/cmd {config.get('Entrypoint')} {config.get('Cmd')}",
+        )
         expect({"8080/tcp", "9090/tcp"} <= set(config.get("ExposedPorts") or {}), "ports 8080/9090 not exposed")
         labels = config.get("Labels") or {}
         for key in ("version", "revision"):
@@ -184,33 +230,51 @@ class Smoke:
         version = docker("run", "--rm", "--network", "none", self.args.image, "--version")
         expect(self.args.revision in version, f"--version {version!r} lacks the revision {self.args.revision}")
         for shell in ("/bin/sh", "/bin/bash", "/busybox/sh"):
-            done = subprocess.run(["docker", "run", "--rm", "--network", "none", "--entrypoint", shell,
-                                   self.args.image, "-c", "true"], capture_output=True, timeout=60)
+            done = subprocess.run(
+                ["docker", "run", "--rm", "--network", "none", "--entrypoint", shell, self.args.image, "-c", "true"],
+                capture_output=True,
+                timeout=60,
+            )
             expect(done.returncode != 0, f"the image has a shell: {shell}")
         self.ok("image: user 65532, entrypoint, ports, OCI labels, revision compiled in, no shell")
 
     def original_sequence(self, api: Http) -> None:
         body = {"email": "alice@example.com", "comment": "first post!", "content_id": 1}
         status, headers, first = api.json("POST", "/api/comment/new", body)
-        expect(status == 201 and first.get("status") == "SUCCESS"
-               and first.get("message") == "comment created and associated with content_id 1"
-               and isinstance(first.get("id"), int), f"first POST: {status} {first}")
+        expect(
+            status == 201
+            and first.get("status") == "SUCCESS"
+            and first.get("message") == "comment created and associated with content_id 1"
+            and isinstance(first.get("id"), int),
+            f"first POST: {status} {first}",
+        )
         expect(bool(headers.get("x-request-id")), "no X-Request-Id on the answer")
         self.ok("POST /api/comment/new -> 201 SUCCESS with id and X-Request-Id")
         status, _, again = api.json("POST", "/api/comment/new", body)
-        expect(status == 200 and again.get("status") == "SUCCESS" and again.get("id") == first["id"]
-               and again.get("message") == "comment already exists for content_id 1",
-               f"duplicate POST: {status} {again}")
+        expect(
+            status == 200
+            and again.get("status") == "SUCCESS"
+            and again.get("id") == first["id"]
+            and again.get("message") == "comment already exists for content_id 1",
+            f"duplicate POST: {status} {again}",
+        )
         self.ok("identical POST -> 200, same id (no duplicate row)")
         api.json("POST", "/api/comment/new", {"email": "bob@example.com", "comment": "second", "content_id": 1})
         status, _, listed = api.json("GET", "/api/comment/list/1")
-        expect(status == 200 and isinstance(listed, list) and len(listed) == 2
-               and [c.get("email") for c in listed] == ["alice@example.com", "bob@example.com"]
-               and listed[0].get("comment") == "first post!", f"list: {status} {listed}")
+        expect(
+            status == 200
+            and isinstance(listed, list)
+            and len(listed) == 2
+            and [c.get("email") for c in listed] == ["alice@example.com", "bob@example.com"]
+            and listed[0].get("comment") == "first post!",
+            f"list: {status} {listed}",
+        )
         self.ok("GET /api/comment/list/1 -> 200, two comments oldest first")
         status, _, missing = api.json("GET", "/api/comment/list/3")
-        expect(status == 404 and missing == {"status": "NOT-FOUND", "message": "content_id 3 not found"},
-               f"unknown content: {status} {missing}")
+        expect(
+            status == 404 and missing == {"status": "NOT-FOUND", "message": "content_id 3 not found"},
+            f"unknown content: {status} {missing}",
+        )
         self.ok("GET /api/comment/list/3 -> 404 NOT-FOUND")
         status, _, invalid = api.json("POST", "/api/comment/new", {"email": "alice@example.com", "content_id": 1})
         expect(status == 400 and invalid.get("status") == "INVALID", f"missing field: {status} {invalid}")
@@ -221,20 +285,32 @@ class Smoke:
         status, headers, raw = admin.request("GET", "/metrics")
         text = raw.decode()
         expect(status == 200, f"/metrics {status}")
-        wanted = ['http_requests_total{', 'route="/api/comment/new"', 'route="/api/comment/list/{content_id}"',
-                  "http_request_duration_seconds_bucket", "comments_created_total", "comments_duplicates_total",
-                  "db_pool_connections", f'revision="{self.args.revision}"' if self.args.revision else
-                  "comments_api_build_info"]
+        wanted = [
+            "http_requests_total{",
+            'route="/api/comment/new"',
+            'route="/api/comment/list/{content_id}"',
+            "http_request_duration_seconds_bucket",
+            "comments_created_total",
+            "comments_duplicates_total",
+            "db_pool_connections",
+            f'revision="{self.args.revision}"' if self.args.revision else "comments_api_build_info",
+        ]
         absent = [w for w in wanted if w not in text]
         expect(not absent, f"/metrics lacks {absent}")
         expect(text.rstrip().endswith("# EOF"), "/metrics is not OpenMetrics (no # EOF)")
         self.ok(f"/metrics OpenMetrics with RED, pool, comment and build metrics ({headers.get('content-type')})")
         status, headers, raw = api.request("GET", "/docs")
-        expect(status == 200 and "text/html" in headers.get("content-type", "") and b"swagger" in raw.lower(),
-               f"/docs: {status} {headers.get('content-type')}")
+        expect(
+            status == 200 and "text/html" in headers.get("content-type", "") and b"swagger" in raw.lower(),
+            f"/docs: {status} {headers.get('content-type')}",
+        )
         status, _, spec = api.json("GET", "/openapi.json")
-        expect(status == 200 and str(spec.get("openapi", "")).startswith("3")
-               and "/api/comment/new" in spec.get("paths", {}), "/openapi.json is not the service's spec")
+        expect(
+            status == 200
+            and str(spec.get("openapi", "")).startswith("3")
+            and "/api/comment/new" in spec.get("paths", {}),
+            "/openapi.json is not the service's spec",
+        )
         self.ok("Swagger UI /docs is HTML, /openapi.json parses with the API's paths")
         first_log = docker("logs", "--tail", "1", self.api_name).splitlines()
         expect(bool(first_log) and first_log[0].startswith("{") and json.loads(first_log[0]), "logs are not JSON")
@@ -287,9 +363,11 @@ class Smoke:
         logs = container_logs(self.api_name)
 
         verdict = judge_burst(results, logs, signalled)
-        print(f"      burst: {verdict['sent']} sent, {verdict['accepted']} accepted "
-              f"({verdict['accepted_late']} around/after SIGTERM), {verdict['refused']} refused after the signal; "
-              f"exit {exit_code} {(exited - signalled) * 1000:.0f} ms after SIGTERM")
+        print(
+            f"      burst: {verdict['sent']} sent, {verdict['accepted']} accepted "
+            f"({verdict['accepted_late']} around/after SIGTERM), {verdict['refused']} refused after the signal; "
+            f"exit {exit_code} {(exited - signalled) * 1000:.0f} ms after SIGTERM"
+        )
         expect(not verdict["problems"], "; ".join(verdict["problems"]))
         expect(exit_code == "0", f"exit code {exit_code} after SIGTERM")
         expect(exited - signalled <= GRACE_SECS, f"exit took {exited - signalled:.1f} s > grace {GRACE_SECS} s")
@@ -299,9 +377,13 @@ class Smoke:
         began = time.monotonic()
         try:
             if not self.args.revision:
-                self.args.revision = docker("image", "inspect", "-f",
-                                            '{{index .Config.Labels "org.opencontainers.image.revision"}}',
-                                            self.args.image)
+                self.args.revision = docker(
+                    "image",
+                    "inspect",
+                    "-f",
+                    '{{index .Config.Labels "org.opencontainers.image.revision"}}',
+                    self.args.image,
+                )
             print(f"smoke: {self.args.image} revision {self.args.revision} (run {self.run_id})")
             self.start_database(postgres_image())
             self.image_metadata()
@@ -343,8 +425,11 @@ def judge_burst(results: list[tuple[str, float, str]], logs: str, signalled: flo
     if refused_early:
         problems.append(f"{len(refused_early)} requests failed before the signal: {refused_early[:3]}")
     return {
-        "sent": len(results), "accepted": len(accepted), "refused": len(refused),
-        "accepted_late": sum(1 for r in accepted if r[1] >= signalled - 0.05), "problems": problems,
+        "sent": len(results),
+        "accepted": len(accepted),
+        "refused": len(refused),
+        "accepted_late": sum(1 for r in accepted if r[1] >= signalled - 0.05),
+        "problems": problems,
     }
 
 
@@ -357,8 +442,9 @@ def parse_docker_time(text: str) -> dt.datetime:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", default="comments-api:dev")
-    parser.add_argument("--revision", default="",
-                        help="expected comments_api_build_info revision (default: the image's revision label)")
+    parser.add_argument(
+        "--revision", default="", help="expected comments_api_build_info revision (default: the image's revision label)"
+    )
     parser.add_argument("--burst-requests", type=int, default=3000, help="upper bound of the burst")
     parser.add_argument("--burst-workers", type=int, default=8)
     parser.add_argument("--signal-after", type=float, default=1.0, help="seconds into the burst")

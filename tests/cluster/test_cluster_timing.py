@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import timing
+
+from scripts.cluster import timing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,12 +37,15 @@ def test_each_broken_relation_is_named(section, key, value, message):
     assert any(message in p for p in timing.problems(t)), timing.problems(t)
 
 
-@pytest.mark.parametrize(("old", "new", "key"), [
-    ("terminationGracePeriodSeconds: 35", "terminationGracePeriodSeconds: 40", "termination_grace_period_secs"),
-    ("seconds: 5", "seconds: 3", "prestop_sleep_secs"),
-    ("periodSeconds: 5\n", "periodSeconds: 7\n", "readiness_period_secs"),
-    ("failureThreshold: 2", "failureThreshold: 4", "readiness_failure_threshold"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("terminationGracePeriodSeconds: 35", "terminationGracePeriodSeconds: 40", "termination_grace_period_secs"),
+        ("seconds: 5", "seconds: 3", "prestop_sleep_secs"),
+        ("periodSeconds: 5\n", "periodSeconds: 7\n", "readiness_period_secs"),
+        ("failureThreshold: 2", "failureThreshold: 4", "readiness_failure_threshold"),
+    ],
+)
 def test_the_deployment_must_carry_the_numbers(tmp_path, old, new, key):
     """A copy of the tree with one Deployment number changed: `timing.py check` fails naming the key."""
     copy_tree(tmp_path)
@@ -55,15 +59,24 @@ def test_the_deployment_must_carry_the_numbers(tmp_path, old, new, key):
 
 
 def copy_tree(tmp_path):
-    for rel in ("scripts/cluster/timing.toml", str(timing.DEPLOYMENT), str(timing.COMPOSE),
-                str(timing.COMPOSE_HAPROXY / "haproxy.cfg"), str(timing.COMPOSE_HAPROXY / "503.http")):
+    for rel in (
+        "scripts/cluster/timing.toml",
+        str(timing.DEPLOYMENT),
+        str(timing.COMPOSE),
+        str(timing.COMPOSE_HAPROXY / "haproxy.cfg"),
+        str(timing.COMPOSE_HAPROXY / "503.http"),
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / rel, tmp_path / rel)
 
 
 def check(root):
-    return subprocess.run([sys.executable, str(ROOT / "scripts/cluster/timing.py"), "check", str(root)],
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts/cluster/timing.py"), "check", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def test_the_committed_tree_passes_the_check(tmp_path):
@@ -71,13 +84,20 @@ def test_the_committed_tree_passes_the_check(tmp_path):
     assert check(tmp_path).returncode == 0
 
 
-@pytest.mark.parametrize(("rel", "old", "new", "message"), [
-    (timing.COMPOSE, 'APP_SERVER__SHUTDOWN_DELAY_SECS: "3"', 'APP_SERVER__SHUTDOWN_DELAY_SECS: "1"',
-     "APP_SERVER__SHUTDOWN_DELAY_SECS is 1"),
-    (timing.COMPOSE, "stop_grace_period: 30s", "stop_grace_period: 10s", "stop_grace_period differs"),
-    (timing.COMPOSE_HAPROXY / "haproxy.cfg", "fall 2", "fall 5", "haproxy.cfg differs from the rendering"),
-    (timing.COMPOSE_HAPROXY / "503.http", "Retry-After: 1", "X-Nothing: 1", "503.http differs from the rendering"),
-])
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "message"),
+    [
+        (
+            timing.COMPOSE,
+            'APP_SERVER__SHUTDOWN_DELAY_SECS: "3"',
+            'APP_SERVER__SHUTDOWN_DELAY_SECS: "1"',
+            "APP_SERVER__SHUTDOWN_DELAY_SECS is 1",
+        ),
+        (timing.COMPOSE, "stop_grace_period: 30s", "stop_grace_period: 10s", "stop_grace_period differs"),
+        (timing.COMPOSE_HAPROXY / "haproxy.cfg", "fall 2", "fall 5", "haproxy.cfg differs from the rendering"),
+        (timing.COMPOSE_HAPROXY / "503.http", "Retry-After: 1", "X-Nothing: 1", "503.http differs from the rendering"),
+    ],
+)
 def test_the_compose_cluster_must_carry_the_numbers(tmp_path, rel, old, new, message):
     copy_tree(tmp_path)
     path = tmp_path / rel

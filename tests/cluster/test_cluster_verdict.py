@@ -4,7 +4,8 @@ way of missing a target fails with a message naming it."""
 import dataclasses
 
 import pytest
-import verdict
+
+from scripts.cluster import verdict
 
 NO_FAILURES = {"connect": 0, "5xx": 0, "reset": 0, "timeout": 0, "other": 0}
 
@@ -38,9 +39,11 @@ def failed(**kinds):
 MUTATIONS = [
     *[(f, {"integrity": False}, "integrity check failed") for f in FAULTS],
     *[(f, {"sent": 0}, "no request was sent") for f in FAULTS],
-    *[(f, {"failed": failed(**{kind: 1})}, "1 failed requests (target 0)")
-      for f in ("rolling-restart", "partition", "cross-replica-duplicates")
-      for kind in ("connect", "5xx", "reset", "timeout", "other")],
+    *[
+        (f, {"failed": failed(**{kind: 1})}, "1 failed requests (target 0)")
+        for f in ("rolling-restart", "partition", "cross-replica-duplicates")
+        for kind in ("connect", "5xx", "reset", "timeout", "other")
+    ],
     *[(f, {"dropped": 2}, "2 failed requests (target 0)") for f in ("rolling-restart", "partition")],
     ("partition", {"partition_marked_down": False}, "did not take the partitioned replica out"),
     ("partition", {"partition_marked_down": None}, "did not take the partitioned replica out"),
@@ -58,8 +61,9 @@ MUTATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "changes", "message"), MUTATIONS,
-                         ids=[f"{m[0]}-{'-'.join(m[1])}-{i}" for i, m in enumerate(MUTATIONS)])
+@pytest.mark.parametrize(
+    ("name", "changes", "message"), MUTATIONS, ids=[f"{m[0]}-{'-'.join(m[1])}-{i}" for i, m in enumerate(MUTATIONS)]
+)
 def test_each_missed_target_fails_naming_it(name, changes, message):
     r = dataclasses.replace(good(name), **changes)
     missed = verdict.judge(r)
@@ -74,8 +78,15 @@ def test_the_failures_the_targets_allow():
 
 
 def test_classify_maps_the_generator_kinds():
-    kinds = {"create: connect": 1, "list: transport": 2, "create: status 503": 3, "list: status 502": 4,
-             "list: timeout": 5, "create: bad body": 6, "list: status 404": 7}
+    kinds = {
+        "create: connect": 1,
+        "list: transport": 2,
+        "create: status 503": 3,
+        "list: status 502": 4,
+        "list: timeout": 5,
+        "create: bad body": 6,
+        "list: status 404": 7,
+    }
     assert verdict.classify(kinds) == {"connect": 1, "reset": 2, "5xx": 7, "timeout": 5, "other": 13}
     assert verdict.non_503(kinds) == 4
 
@@ -116,8 +127,10 @@ def test_a_rolling_restart_that_needed_retries_fails():
 
 
 # A request whose replica died after part of the answer: status -1, server-side abort (SD).
-ABORTED = ('192.168.32.1:34398 [03/Dec/2026:07:45:24.301] api replicas/api1 0/0/0/2/-1 -1 0 - - SD-- '
-           '20/20/14/7/0 0/0 "GET /api/comment/list/9 HTTP/1.1"\n')
+ABORTED = (
+    "192.168.32.1:34398 [03/Dec/2026:07:45:24.301] api replicas/api1 0/0/0/2/-1 -1 0 - - SD-- "
+    '20/20/14/7/0 0/0 "GET /api/comment/list/9 HTTP/1.1"\n'
+)
 
 
 def test_lost_by_server_counts_5xx_aborted_answers_and_server_aborts():

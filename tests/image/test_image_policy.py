@@ -12,7 +12,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "scripts/images/check_image_policy.py"
 FILES = [
-    "Dockerfile", ".dockerignore", "Cargo.toml", "docker-compose.yml", "deploy/compose",
+    "Dockerfile",
+    ".dockerignore",
+    "Cargo.toml",
+    "docker-compose.yml",
+    "deploy/compose",
     "environments/base/monitoring/grafana-dashboard.json",
 ]
 
@@ -49,16 +53,25 @@ def test_repository_conforms(tree: Path) -> None:
     [
         ("USER 65532:65532", "USER nonroot", "USER 65532"),
         ("EXPOSE 8080 9090", "EXPOSE 8080", "port 9090 is not exposed"),
-        ("ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian13:nonroot",
-         "ARG RUNTIME_IMAGE=comments-platform/runtime-cc:debian13-nonroot", "local stand-in"),
+        (
+            "ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian13:nonroot",
+            "ARG RUNTIME_IMAGE=comments-platform/runtime-cc:debian13-nonroot",
+            "local stand-in",
+        ),
         ("FROM chef AS builder", "FROM rust:1.80-slim AS builder", "not built on the toolchain stage"),
-        ("FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} AS chef", "FROM ${RUST_IMAGE} AS chef",
-         "the toolchain stage must be FROM --platform=${BUILDPLATFORM}"),
+        (
+            "FROM --platform=${BUILDPLATFORM} ${RUST_IMAGE} AS chef",
+            "FROM ${RUST_IMAGE} AS chef",
+            "the toolchain stage must be FROM --platform=${BUILDPLATFORM}",
+        ),
         ("ENV APP_LOG__FORMAT=json", "ENV APP_LOG__FORMAT=pretty", "APP_LOG__FORMAT=json"),
         ('ENTRYPOINT ["/usr/local/bin/comments-api"]', "ENTRYPOINT /usr/local/bin/comments-api", "ENTRYPOINT"),
         ('CMD ["serve"]', 'CMD ["migrate"]', 'CMD must be ["serve"]'),
-        ('org.opencontainers.image.revision="${REVISION}"', 'x.revision="${REVISION}"',
-         "org.opencontainers.image.revision is missing"),
+        (
+            'org.opencontainers.image.revision="${REVISION}"',
+            'x.revision="${REVISION}"',
+            "org.opencontainers.image.revision is missing",
+        ),
         ("ENV APP_LOG__FORMAT=json", "RUN mkdir /data\nENV APP_LOG__FORMAT=json", "must not RUN"),
     ],
 )
@@ -115,15 +128,25 @@ def tool(name: str) -> str:
 
 def test_hadolint_rejects_a_bad_dockerfile(tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text((REPO / "Dockerfile").read_text().replace(
-        "WORKDIR /src", "WORKDIR /src\nRUN cd /src && cargo --version"))
+    dockerfile.write_text(
+        (REPO / "Dockerfile").read_text().replace("WORKDIR /src", "WORKDIR /src\nRUN cd /src && cargo --version")
+    )
     done = subprocess.run([tool("hadolint"), str(dockerfile)], capture_output=True, text=True)
     assert done.returncode != 0
     assert "DL3003" in done.stdout
 
 
-TRIVY = ["config", "--quiet", "--skip-check-update", "--skip-version-check", "--disable-telemetry",
-         "--exit-code", "1", "--severity", "MEDIUM,HIGH,CRITICAL"]
+TRIVY = [
+    "config",
+    "--quiet",
+    "--skip-check-update",
+    "--skip-version-check",
+    "--disable-telemetry",
+    "--exit-code",
+    "1",
+    "--severity",
+    "MEDIUM,HIGH,CRITICAL",
+]
 
 
 def test_trivy_passes_the_dockerfile_and_rejects_a_root_one(tmp_path: Path) -> None:
@@ -152,8 +175,9 @@ def compose_config(directory: Path) -> subprocess.CompletedProcess:
 
 def test_compose_config_accepts_the_file_and_rejects_a_broken_one(tree: Path) -> None:
     assert compose_config(tree).returncode == 0
-    edit(tree / "docker-compose.yml", "condition: service_completed_successfully",
-         "condition: service_finished_somehow")
+    edit(
+        tree / "docker-compose.yml", "condition: service_completed_successfully", "condition: service_finished_somehow"
+    )
     done = compose_config(tree)
     assert done.returncode != 0
     assert "service_finished_somehow" in done.stderr + done.stdout

@@ -21,15 +21,29 @@ def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def container(tmp_path):
-    assert docker("image", "inspect", IMAGE, check=False).returncode == 0, \
+    assert docker("image", "inspect", IMAGE, check=False).returncode == 0, (
         f"{IMAGE} is missing: run `bash scripts/images/postgres-test.sh`"
+    )
     name = f"cmt-pgtest-{secrets.token_hex(4)}"
     init = tmp_path / "init_0.sql"
     init.write_text("CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (42);\n")
     # What the stock testcontainers module does: env, `-c fsync=off` as the command, init SQL copied in.
-    docker("create", "--name", name, "--label", "comments-platform.test=postgres-image",
-           "-e", "POSTGRES_PASSWORD=secret", "-e", "POSTGRES_USER=tester", "-e", "POSTGRES_DB=shop",
-           IMAGE, "-c", "fsync=off")
+    docker(
+        "create",
+        "--name",
+        name,
+        "--label",
+        "comments-platform.test=postgres-image",
+        "-e",
+        "POSTGRES_PASSWORD=secret",
+        "-e",
+        "POSTGRES_USER=tester",
+        "-e",
+        "POSTGRES_DB=shop",
+        IMAGE,
+        "-c",
+        "fsync=off",
+    )
     try:
         docker("cp", str(init), f"{name}:/docker-entrypoint-initdb.d/init_0.sql")
         docker("start", name)
@@ -49,8 +63,22 @@ def wait_ready(name: str) -> subprocess.CompletedProcess:
 
 
 def psql(name: str, *args: str, password: str = "secret") -> subprocess.CompletedProcess:
-    return docker("exec", "-e", f"PGPASSWORD={password}", name, "psql", "-h", "127.0.0.1", "-U", "tester",
-                  "-d", "shop", "-Atc", *args, check=False)
+    return docker(
+        "exec",
+        "-e",
+        f"PGPASSWORD={password}",
+        name,
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "tester",
+        "-d",
+        "shop",
+        "-Atc",
+        *args,
+        check=False,
+    )
 
 
 def test_ready_on_both_streams_with_settings_user_database_and_init_sql(container: str) -> None:

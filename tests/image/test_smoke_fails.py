@@ -14,8 +14,12 @@ WRONG_IMAGE = "comments-platform/postgres-test:17"
 
 
 def test_smoke_rejects_an_image_that_is_not_the_service() -> None:
-    done = subprocess.run([sys.executable, str(SMOKE), "--image", WRONG_IMAGE, "--revision", "abc"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(SMOKE), "--image", WRONG_IMAGE, "--revision", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1
     assert "FAIL image user 'postgres', not 65532" in done.stderr
     assert "ok  PostgreSQL ready" in done.stdout

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-SPEC = importlib.util.spec_from_file_location(
-    "smoke", Path(__file__).resolve().parents[2] / "scripts/images/smoke.py")
-smoke = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(smoke)
+from scripts.images import smoke
 
 LOGS = '{"request_id":"r1"}\n{"request_id":"r2"}\n{"request_id":"r3"}\n'
 SIGNAL = 100.0
 
 
 def test_clean_drain_passes() -> None:
-    results = [("r1", 99.0, "ok"), ("r2", 99.9, "ok"), ("r3", 100.01, "ok"),
-               ("r4", 100.02, "connection: ConnectionResetError")]
+    results = [
+        ("r1", 99.0, "ok"),
+        ("r2", 99.9, "ok"),
+        ("r3", 100.01, "ok"),
+        ("r4", 100.02, "connection: ConnectionResetError"),
+    ]
     verdict = smoke.judge_burst(results, LOGS, SIGNAL)
     assert verdict["problems"] == []
     assert (verdict["sent"], verdict["accepted"], verdict["refused"]) == (4, 3, 1)
@@ -32,8 +30,9 @@ def test_accepted_request_that_failed_is_reported() -> None:
 def test_refusal_well_before_the_signal_is_reported() -> None:
     results = [("r1", 99.0, "ok"), ("r9", 98.0, "connection: ConnectionRefusedError")]
     verdict = smoke.judge_burst(results, LOGS, SIGNAL)
-    assert verdict["problems"] == ["1 requests failed before the signal: [('r9', 98.0, "
-                                   "'connection: ConnectionRefusedError')]"]
+    assert verdict["problems"] == [
+        "1 requests failed before the signal: [('r9', 98.0, 'connection: ConnectionRefusedError')]"
+    ]
 
 
 def test_burst_that_never_reached_the_service_is_reported() -> None:

@@ -1,11 +1,9 @@
-import sys
+"""Fixture of the infra tests (helpers: infra_tree.py)."""
+
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from infra_tree import Tree, copy_tree  # noqa: E402
+from infra_tree import Tree, copy_tree
 
 
 @pytest.fixture

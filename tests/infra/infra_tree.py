@@ -41,7 +41,11 @@ class Tree:
         named = checks or tuple(c for c in CHECKS if c != "terraform")
         done = subprocess.run(
             [sys.executable, "-m", "tools.infra.validate", "--root", str(self.root), *named],
-            cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         return Result(done.returncode, done.stdout + done.stderr)
 
@@ -54,7 +58,3 @@ def copy_tree(tmp_path: Path) -> Tree:
             shutil.copytree(directory, tmp_path / directory.relative_to(REPO))
     shutil.copy2(REPO / "environments" / "kubernetes-version.txt", tmp_path / "environments" / "kubernetes-version.txt")
     return Tree(tmp_path)
-
-# The tests import tools.infra from the repository.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))

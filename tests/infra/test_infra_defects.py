@@ -12,7 +12,6 @@ named in docs/infrastructure.md must fail, naming it.
 from __future__ import annotations
 
 import pytest
-
 from infra_tree import Tree
 
 EKS = ["--terraform-dir", "modules/eks"]
@@ -21,7 +20,10 @@ EKS = ["--terraform-dir", "modules/eks"]
 def _terraform(tree: Tree, *args: str):
     result = tree.check(*args, "terraform")
     if "CANNOT RUN: modules/eks" in result.output:
-        pytest.skip("CANNOT RUN: terraform or the AWS provider mirror is missing on this machine: " + result.output.strip().splitlines()[-1])
+        pytest.skip(
+            "CANNOT RUN: terraform or the AWS provider mirror is missing on this machine: "
+            + result.output.strip().splitlines()[-1]
+        )
     return result
 
 
@@ -32,8 +34,11 @@ def test_the_eks_suite_passes_on_the_fixed_tree(tree: Tree) -> None:
 
 
 def test_defect_1_long_role_prefix_fails_the_eks_suite(tree: Tree) -> None:
-    tree.edit("modules/eks/main.tf", 'lb_controller_role_prefix = "${var.name}-lbc"',
-              'lb_controller_role_prefix = "${var.name}-aws-load-balancer-controller"')
+    tree.edit(
+        "modules/eks/main.tf",
+        'lb_controller_role_prefix = "${var.name}-lbc"',
+        'lb_controller_role_prefix = "${var.name}-aws-load-balancer-controller"',
+    )
     result = _terraform(tree, *EKS)
     assert result.code != 0
     assert "modules/eks: [terraform] terraform test failed" in result.output, result.output
@@ -52,19 +57,27 @@ def test_defect_5_unguarded_access_entries_fail_the_eks_suite(tree: Tree) -> Non
 
 
 def test_defect_2_for_each_keys_from_apply_time_values(tree: Tree) -> None:
-    tree.edit("modules/gcp-service-identity/main.tf",
-              'setproduct(var.readable_secret_ids, concat(["gsa"], var.secret_reader_service_accounts))',
-              "setproduct(var.readable_secret_ids, values(local.readers))")
+    tree.edit(
+        "modules/gcp-service-identity/main.tf",
+        'setproduct(var.readable_secret_ids, concat(["gsa"], var.secret_reader_service_accounts))',
+        "setproduct(var.readable_secret_ids, values(local.readers))",
+    )
     tree.edit("modules/gcp-service-identity/main.tf", "member = local.readers[pair[1]]", "member = pair[1]")
     result = tree.check("dependencies")
     assert result.code != 0
-    assert "google_secret_manager_secret_iam_member.read: for_each keys depend on google_service_account.service" in result.output, result.output
+    assert (
+        "google_secret_manager_secret_iam_member.read: for_each keys depend on google_service_account.service"
+        in result.output
+    ), result.output
 
 
 def test_defect_2_the_original_data_source_keys(tree: Tree) -> None:
     # The member of each Kubernetes service account alone (the project number from the data source).
-    tree.edit("modules/gcp-service-identity/main.tf",
-              'concat(["gsa"], var.secret_reader_service_accounts)', "[for s in var.secret_reader_service_accounts : local.readers[s]]")
+    tree.edit(
+        "modules/gcp-service-identity/main.tf",
+        'concat(["gsa"], var.secret_reader_service_accounts)',
+        "[for s in var.secret_reader_service_accounts : local.readers[s]]",
+    )
     result = tree.check("dependencies")
     assert result.code != 0
     assert "for_each keys depend on" in result.output, result.output
@@ -75,15 +88,20 @@ def test_defect_3_module_not_waiting_for_the_apis(tree: Tree, module: str) -> No
     text = (tree.root / "modules/gcp-platform/main.tf").read_text()
     start = text.index(f'module "{module}" {{')
     cut = text.index("  depends_on = [google_project_service.apis]\n", start)
-    (tree.root / "modules/gcp-platform/main.tf").write_text(text[:cut] + text[cut:].replace("  depends_on = [google_project_service.apis]\n", "", 1))
+    (tree.root / "modules/gcp-platform/main.tf").write_text(
+        text[:cut] + text[cut:].replace("  depends_on = [google_project_service.apis]\n", "", 1)
+    )
     result = tree.check("dependencies")
     assert result.code != 0
     assert f"module.{module} does not wait for google_project_service.apis" in result.output, result.output
 
 
 def test_defect_4_range_names_as_strings(tree: Tree) -> None:
-    tree.edit("modules/gcp-network/outputs.tf",
-              "one([for r in local.subnet.secondary_ip_range : r.range_name if r.range_name == local.pods_range])", "local.pods_range")
+    tree.edit(
+        "modules/gcp-network/outputs.tf",
+        "one([for r in local.subnet.secondary_ip_range : r.range_name if r.range_name == local.pods_range])",
+        "local.pods_range",
+    )
     result = tree.check("dependencies")
     assert result.code != 0
     assert "module.cluster.ip_range_pods is a name built from strings" in result.output, result.output
@@ -97,7 +115,9 @@ def test_defect_4_subnet_name_as_a_string(tree: Tree) -> None:
 
 
 def test_interfaces_catch_an_argument_the_module_lacks(tree: Tree) -> None:
-    tree.edit("modules/gke/main.tf", "ip_range_services = var.services_range_name", "ip_range_svc = var.services_range_name")
+    tree.edit(
+        "modules/gke/main.tf", "ip_range_services = var.services_range_name", "ip_range_svc = var.services_range_name"
+    )
     tree.edit("modules/gke/main.tf", "  project_id         = var.project_id\n", "")
     result = tree.check("interfaces")
     assert result.code != 0

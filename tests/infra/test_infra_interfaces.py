@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import hcl2
-
 from infra_tree import REPO
 
 from tools.infra import module_interfaces
@@ -25,7 +24,7 @@ def test_the_data_covers_exactly_the_pinned_modules_at_their_tags() -> None:
 def test_record_reads_types_defaults_and_outputs(tmp_path: Path) -> None:
     module = tmp_path / "module"
     module.mkdir()
-    (module / "variables.tf").write_text('''
+    (module / "variables.tf").write_text("""
 variable "name" {
   type = string
 }
@@ -42,7 +41,7 @@ variable "labels" {
   default  = { team = "x" }
   nullable = false
 }
-''')
+""")
     (module / "outputs.tf").write_text('output "arn" {\n  value = "x"\n}\n')
     interface = module_interfaces.read_interface(module)
     assert interface["outputs"] == ["arn"]

@@ -2,7 +2,6 @@
 modules, which trivy cannot download offline (module_policy)."""
 
 import pytest
-
 from infra_tree import Tree
 
 OPEN_SECURITY_GROUPS = {
@@ -142,7 +141,10 @@ def test_an_open_cidr_in_an_example_tfvars_fails(tree: Tree):
 
 
 def test_a_secret_in_an_output_fails(tree: Tree):
-    tree.append("modules/rds/outputs.tf", 'output "master_password" {\n  value     = module.postgres.db_instance_password\n  sensitive = true\n}\n')
+    tree.append(
+        "modules/rds/outputs.tf",
+        'output "master_password" {\n  value     = module.postgres.db_instance_password\n  sensitive = true\n}\n',
+    )
     result = tree.check("module-policy")
     assert result.code == 1
     assert '[secret-output] output "master_password"' in result.output
@@ -164,16 +166,29 @@ def test_an_inline_ignore_without_a_reason_fails(tree: Tree):
     assert "[trivy-ignore] ignore of AVD-AWS-0033 gives no reason" in result.output
 
 
-@pytest.mark.parametrize(("path", "old", "new", "message"), [
-    ("modules/ecr/main.tf", '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n    ]\n    principals',
-     '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n      "ecr:PutImage",\n    ]\n    principals',
-     "modules/ecr/main.tf:52: [read-only-grant] aws_iam_policy_document.cross_account_pull: read-only grant allows ecr:PutImage"),
-    ("modules/aws-ci-identity/main.tf", 'sid = "PullFromPreviousEnvironment"\n    actions = [',
-     'sid = "PullFromPreviousEnvironment"\n    actions = [\n      "ecr:*",',
-     "aws_iam_policy_document.pull_source: read-only grant allows ecr:*"),
-    ("modules/gcp-ci-identity/main.tf", 'role       = "roles/artifactregistry.reader"', 'role       = "roles/artifactregistry.writer"',
-     "google_artifact_registry_repository_iam_member.pull_source: read-only grant has role roles/artifactregistry.writer"),
-])
+@pytest.mark.parametrize(
+    ("path", "old", "new", "message"),
+    [
+        (
+            "modules/ecr/main.tf",
+            '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n    ]\n    principals',
+            '"ecr:DescribeImages",\n      "ecr:GetDownloadUrlForLayer",\n      "ecr:PutImage",\n    ]\n    principals',
+            "modules/ecr/main.tf:52: [read-only-grant] aws_iam_policy_document.cross_account_pull: read-only grant allows ecr:PutImage",
+        ),
+        (
+            "modules/aws-ci-identity/main.tf",
+            'sid = "PullFromPreviousEnvironment"\n    actions = [',
+            'sid = "PullFromPreviousEnvironment"\n    actions = [\n      "ecr:*",',
+            "aws_iam_policy_document.pull_source: read-only grant allows ecr:*",
+        ),
+        (
+            "modules/gcp-ci-identity/main.tf",
+            'role       = "roles/artifactregistry.reader"',
+            'role       = "roles/artifactregistry.writer"',
+            "google_artifact_registry_repository_iam_member.pull_source: read-only grant has role roles/artifactregistry.writer",
+        ),
+    ],
+)
 def test_a_cross_environment_registry_grant_that_writes_fails(tree: Tree, path: str, old: str, new: str, message: str):
     tree.edit(path, old, new)
     result = tree.check("module-policy")

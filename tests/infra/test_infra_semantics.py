@@ -25,11 +25,13 @@ def test_a_missing_required_module_input_fails(tree: Tree):
     tree.edit("modules/aws-platform/main.tf", "  vpc_id                   = module.network.vpc_id\n", "")
     result = tree.check("semantics")
     assert result.code == 1
-    assert '[missing-module-input] module "database" does not pass required input "vpc_id" of modules/rds' in result.output
+    assert (
+        '[missing-module-input] module "database" does not pass required input "vpc_id" of modules/rds' in result.output
+    )
 
 
 def test_a_root_missing_a_required_input_fails(tree: Tree):
-    tree.edit("environments/staging/gcp/main.tf", "  database_tier              = \"db-custom-1-3840\"\n", "")
+    tree.edit("environments/staging/gcp/main.tf", '  database_tier              = "db-custom-1-3840"\n', "")
     result = tree.check("semantics")
     assert result.code == 1
     assert "environments/staging/gcp/main.tf:" in result.output
@@ -97,11 +99,16 @@ def test_a_root_drifting_from_its_siblings_fails(tree: Tree):
     tree.edit("environments/staging/aws/variables.tf", 'default     = "eu-west-1"', 'default     = "us-east-1"')
     result = tree.check("semantics")
     assert result.code == 1
-    assert "environments/staging/aws/variables.tf: [root-drift] differs from environments/dev/aws/variables.tf" in result.output
+    assert (
+        "environments/staging/aws/variables.tf: [root-drift] differs from environments/dev/aws/variables.tf"
+        in result.output
+    )
 
 
 def test_a_cidr_that_is_not_a_network_address_fails(tree: Tree):
-    tree.edit("environments/staging/gcp/main.tf", 'pods             = "10.36.0.0/14"', 'pods             = "10.38.0.0/14"')
+    tree.edit(
+        "environments/staging/gcp/main.tf", 'pods             = "10.36.0.0/14"', 'pods             = "10.38.0.0/14"'
+    )
     result = tree.check("semantics")
     assert result.code == 1
     assert "[address-plan] 10.38.0.0/14: 10.38.0.0/14 has host bits set" in result.output
@@ -129,7 +136,10 @@ def test_a_state_location_shared_with_another_root_fails(tree: Tree):
 
 
 def test_an_unused_variable_fails(tree: Tree):
-    tree.append("modules/ecr/variables.tf", 'variable "forgotten" {\n  description = "Declared, never read."\n  type        = string\n  default     = "x"\n}\n')
+    tree.append(
+        "modules/ecr/variables.tf",
+        'variable "forgotten" {\n  description = "Declared, never read."\n  type        = string\n  default     = "x"\n}\n',
+    )
     result = tree.check("semantics")
     assert result.code == 1
     assert '[unused-variable] variable "forgotten" is declared but never used' in result.output
@@ -154,7 +164,11 @@ def test_an_unused_local_fails(tree: Tree):
 
 
 def test_an_untyped_variable_and_an_undescribed_output_fail(tree: Tree):
-    tree.edit("modules/ecr/variables.tf", '  type        = string\n  default     = "comments-api"', '  default     = "comments-api"')
+    tree.edit(
+        "modules/ecr/variables.tf",
+        '  type        = string\n  default     = "comments-api"',
+        '  default     = "comments-api"',
+    )
     tree.edit("modules/ecr/outputs.tf", '  description = "ARN of the repository (CI push policy)."\n', "")
     result = tree.check("semantics")
     assert result.code == 1

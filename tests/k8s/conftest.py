@@ -4,7 +4,6 @@ fake GitHub API serving commit statuses (helpers: k8s_helpers.py, fake_github.py
 from pathlib import Path
 
 import pytest
-
 from fake_github import FakeGitHub
 from k8s_helpers import copy_repo, git, render_everything
 

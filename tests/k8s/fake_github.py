@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -26,13 +26,18 @@ class FakeGitHub:
                 parts = url.path.strip("/").split("/")
                 if fake.broken:
                     return self.answer(502, {"message": "Bad gateway"})
-                if len(parts) != 6 or parts[:1] != ["repos"] or "/".join(parts[1:3]) != REPO or parts[3] != "commits" \
-                        or parts[5] != "statuses":
+                if (
+                    len(parts) != 6
+                    or parts[:1] != ["repos"]
+                    or "/".join(parts[1:3]) != REPO
+                    or parts[3] != "commits"
+                    or parts[5] != "statuses"
+                ):
                     return self.answer(404, {"message": "Not Found"})
                 query = parse_qs(url.query)
                 per_page, page = int(query.get("per_page", ["30"])[0]), int(query.get("page", ["1"])[0])
                 items = sorted(fake.statuses.get(parts[4], []), key=lambda s: s["created_at"], reverse=True)
-                self.answer(200, items[(page - 1) * per_page:page * per_page])
+                self.answer(200, items[(page - 1) * per_page : page * per_page])
 
             def answer(self, code, body):
                 data = json.dumps(body).encode()
@@ -51,16 +56,25 @@ class FakeGitHub:
         self.thread.start()
 
     def env(self) -> dict[str, str]:
-        return {"GITHUB_API_URL": self.url, "GITHUB_REPOSITORY": REPO, "GITHUB_SERVER_URL": "https://github.example",
-                "GITHUB_TOKEN": "test-token"}
+        return {
+            "GITHUB_API_URL": self.url,
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_SERVER_URL": "https://github.example",
+            "GITHUB_TOKEN": "test-token",
+        }
 
     def post(self, commit: str, env: str, cloud: str, state: str, description: str, ago: timedelta) -> None:
         """What Argo CD notifications would post: a status `deploy/<env>-<cloud>` on `commit`, `ago` ago."""
-        created = datetime.now(timezone.utc) - ago
-        self.statuses.setdefault(commit, []).append({
-            "context": f"deploy/{env}-{cloud}", "state": state, "description": description,
-            "target_url": f"https://argocd.{cloud}.{env}.example/applications/comments-api-{env}-{cloud}",
-            "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        created = datetime.now(UTC) - ago
+        self.statuses.setdefault(commit, []).append(
+            {
+                "context": f"deploy/{env}-{cloud}",
+                "state": state,
+                "description": description,
+                "target_url": f"https://argocd.{cloud}.{env}.example/applications/comments-api-{env}-{cloud}",
+                "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
 
     def close(self) -> None:
         self.server.shutdown()

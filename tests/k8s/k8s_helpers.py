@@ -8,17 +8,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools.environments import ENVIRONMENTS
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
 # The pinned kubectl and trivy, as `just` would put them first on PATH.
 os.environ["PATH"] = os.pathsep.join([str(REPO / ".tools/venv/bin"), str(REPO / ".tools/bin"), os.environ["PATH"]])
 
 # What tools/k8s reads from a repository: the delivery files, and the Terraform that the cluster model
 # (modules/gke, modules/eks) and the cluster-secret annotations (the roots' module "argocd") come from.
-COPIED = ["environments/base", "environments/components", "environments/kubernetes-version.txt", "argocd",
-          "docs/runbooks.md", ".ci/requirements/k8s.txt", ".github/workflows/release.yml", "modules/gke", "modules/eks"] + [
-    f"environments/{env}/{part}" for env in ("dev", "staging", "prod")
-    for part in ("gke", "eks", "settings", "version", "gcp", "aws")]
+COPIED = [
+    "environments/base",
+    "environments/components",
+    "environments/kubernetes-version.txt",
+    "argocd",
+    "docs/runbooks.md",
+    ".ci/requirements/k8s.txt",
+    ".github/workflows/release.yml",
+    "modules/gke",
+    "modules/eks",
+] + [
+    f"environments/{env}/{part}" for env in ENVIRONMENTS for part in ("gke", "eks", "settings", "version", "gcp", "aws")
+]
 
 
 def copy_repo(dest: Path) -> Path:
@@ -38,9 +48,17 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def run_tool(module: str, *args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", f"tools.k8s.{module}", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=600, env={**os.environ, **(env or {})})
+def run_tool(
+    module: str, *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", f"tools.k8s.{module}", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def validate(root: Path) -> subprocess.CompletedProcess:
@@ -48,8 +66,9 @@ def validate(root: Path) -> subprocess.CompletedProcess:
 
 
 def render_everything(root: Path = REPO) -> dict[str, list[dict]]:
-    """Every render target of `root` as objects (what `just validate` checks), without writing files."""
+    """Every render target of `root` as objects (what `just k8s-validate` checks), without writing files."""
     from tools.k8s.manifests import documents, render_all
+
     return {name: documents(text) for name, text in render_all(root).items()}
 
 
@@ -59,8 +78,12 @@ def find(objs: list[dict], kind: str, name: str) -> dict:
 
 def annotate(obj: dict, **annotations: str) -> None:
     """Set Argo CD annotations: hook=, wave=, delete_policy=, sync_options= (None removes one)."""
-    names = {"hook": "argocd.argoproj.io/hook", "wave": "argocd.argoproj.io/sync-wave",
-             "delete_policy": "argocd.argoproj.io/hook-delete-policy", "sync_options": "argocd.argoproj.io/sync-options"}
+    names = {
+        "hook": "argocd.argoproj.io/hook",
+        "wave": "argocd.argoproj.io/sync-wave",
+        "delete_policy": "argocd.argoproj.io/hook-delete-policy",
+        "sync_options": "argocd.argoproj.io/sync-options",
+    }
     meta = obj["metadata"].setdefault("annotations", {})
     for key, value in annotations.items():
         if value is None:
@@ -79,8 +102,9 @@ def git(root: Path, *args: str) -> str:
 
 
 def current(root: Path, env: str) -> str:
+    # Read independently of tools/k8s/pins.py: the tests judge that code.
     text = (root / PIN.format(env)).read_text()
-    return text[text.index("sha256:"):].split()[0]
+    return text[text.index("sha256:") :].split()[0]
 
 
 def pin(root: Path, env: str, digest: str, message: str | None = None) -> str | None:

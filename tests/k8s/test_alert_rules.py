@@ -3,8 +3,8 @@
 import copy
 
 import pytest
-
 from k8s_helpers import REPO
+
 from tools.k8s import alert_rules
 from tools.k8s.manifests import documents, kustomize
 

@@ -3,8 +3,8 @@
 import copy
 
 import pytest
-
 from k8s_helpers import REPO
+
 from tools.k8s import invariants
 from tools.k8s.manifests import documents, kustomize
 from tools.k8s.validate import pinned_digest
@@ -14,7 +14,11 @@ DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 @pytest.fixture(scope="module")
 def rendered():
-    out = {f"{e}-{c}": documents(kustomize(REPO, f"environments/{e}/{c}")) for e in ("dev", "staging", "prod") for c in ("gke", "eks")}
+    out = {
+        f"{e}-{c}": documents(kustomize(REPO, f"environments/{e}/{c}"))
+        for e in ("dev", "staging", "prod")
+        for c in ("gke", "eks")
+    }
     out["argocd"] = documents(kustomize(REPO, "argocd/bootstrap"))
     return out
 
@@ -25,7 +29,9 @@ def anchors():
 
 
 def project(rendered, env):
-    return next(o for o in rendered["argocd"] if o["kind"] == "AppProject" and o["metadata"]["name"] == f"comments-{env}")
+    return next(
+        o for o in rendered["argocd"] if o["kind"] == "AppProject" and o["metadata"]["name"] == f"comments-{env}"
+    )
 
 
 def find(objs, kind, name):
@@ -77,19 +83,26 @@ def test_missing_probe_fails(prod, rendered, anchors, probe):
 
 def test_probe_on_public_port_fails(prod, rendered, anchors):
     api(prod)["readinessProbe"]["httpGet"]["port"] = "http"
-    assert "Deployment/comments-api: readinessProbe must GET /readyz on the admin port" in check_prod(prod, rendered, anchors)
+    assert "Deployment/comments-api: readinessProbe must GET /readyz on the admin port" in check_prod(
+        prod, rendered, anchors
+    )
 
 
 def test_missing_limit_fails(prod, rendered, anchors):
     del api(prod)["resources"]["limits"]["memory"]
-    assert "Deployment/comments-api container comments-api: resources.limits.memory missing" in check_prod(prod, rendered, anchors)
+    assert "Deployment/comments-api container comments-api: resources.limits.memory missing" in check_prod(
+        prod, rendered, anchors
+    )
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("allowPrivilegeEscalation", True, "allowPrivilegeEscalation must be false"),
-    ("readOnlyRootFilesystem", False, "readOnlyRootFilesystem must be true"),
-    ("capabilities", {"drop": ["NET_RAW"]}, "capabilities.drop must contain ALL"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("allowPrivilegeEscalation", True, "allowPrivilegeEscalation must be false"),
+        ("readOnlyRootFilesystem", False, "readOnlyRootFilesystem must be true"),
+        ("capabilities", {"drop": ["NET_RAW"]}, "capabilities.drop must contain ALL"),
+    ],
+)
 def test_weak_container_security_context_fails(prod, rendered, anchors, field, value, message):
     api(prod)["securityContext"][field] = value
     assert any(message in e for e in check_prod(prod, rendered, anchors))
@@ -125,13 +138,17 @@ def test_grace_shorter_than_drain_fails(prod, rendered, anchors):
 
 def test_migration_on_start_fails(prod, rendered, anchors):
     next(e for e in api(prod)["env"] if e["name"] == "APP_DATABASE__MIGRATE_ON_START")["value"] = "true"
-    assert "Deployment/comments-api: APP_DATABASE__MIGRATE_ON_START must be 'false'" in check_prod(prod, rendered, anchors)
+    assert "Deployment/comments-api: APP_DATABASE__MIGRATE_ON_START must be 'false'" in check_prod(
+        prod, rendered, anchors
+    )
 
 
 @pytest.mark.parametrize("annotation", ["argocd.argoproj.io/hook", "argocd.argoproj.io/hook-delete-policy"])
 def test_migration_job_not_a_recreated_hook_fails(prod, rendered, anchors, annotation):
     del find(prod, "Job", "comments-api-migrate")["metadata"]["annotations"][annotation]
-    assert "Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)" in check_prod(prod, rendered, anchors)
+    assert "Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)" in check_prod(
+        prod, rendered, anchors
+    )
 
 
 def test_placeholder_left_fails(prod, rendered, anchors):
@@ -140,7 +157,9 @@ def test_placeholder_left_fails(prod, rendered, anchors):
 
 
 def test_other_environments_secret_fails(prod, rendered, anchors):
-    find(prod, "ExternalSecret", "comments-api-database")["spec"]["data"][0]["remoteRef"]["key"] = "comments-api-dev-database-url"
+    find(prod, "ExternalSecret", "comments-api-database")["spec"]["data"][0]["remoteRef"]["key"] = (
+        "comments-api-dev-database-url"
+    )
     assert any("must read comments-api-prod-database-url" in e for e in check_prod(prod, rendered, anchors))
 
 
@@ -153,13 +172,22 @@ def test_alert_without_runbook_section_fails(prod, rendered, anchors):
 def test_metric_the_service_does_not_export_fails(prod, rendered, anchors):
     rule = find(prod, "PrometheusRule", "comments-api")["spec"]["groups"][1]["rules"][0]
     rule["expr"] = rule["expr"].replace("http_requests_total", "http_requests_count")
-    assert any("http_requests_count is not a metric the service exports" in e for e in check_prod(prod, rendered, anchors))
+    assert any(
+        "http_requests_count is not a metric the service exports" in e for e in check_prod(prod, rendered, anchors)
+    )
 
 
 def test_kind_outside_the_project_fails(prod, rendered, anchors):
-    prod.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                 "metadata": {"name": "x", "namespace": "comments"}})
-    assert "Role/x: kind rbac.authorization.k8s.io/Role is not allowed by AppProject/comments-prod" in check_prod(prod, rendered, anchors)
+    prod.append(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "x", "namespace": "comments"},
+        }
+    )
+    assert "Role/x: kind rbac.authorization.k8s.io/Role is not allowed by AppProject/comments-prod" in check_prod(
+        prod, rendered, anchors
+    )
 
 
 def test_dashboard_with_unknown_metric_fails(prod, rendered, anchors):
@@ -180,10 +208,14 @@ def test_public_port_open_to_everyone_fails(prod, rendered, anchors):
 
 
 def test_extra_egress_fails(prod, rendered, anchors):
-    find(prod, "NetworkPolicy", "comments-api-egress")["spec"]["egress"].append({"ports": [{"port": 443, "protocol": "TCP"}]})
+    find(prod, "NetworkPolicy", "comments-api-egress")["spec"]["egress"].append(
+        {"ports": [{"port": 443, "protocol": "TCP"}]}
+    )
     assert any("must allow only DNS and PostgreSQL" in e for e in check_prod(prod, rendered, anchors))
 
 
 def test_missing_default_deny_fails(prod, rendered, anchors):
     prod.remove(find(prod, "NetworkPolicy", "default-deny-all"))
-    assert "NetworkPolicy/default-deny-all must select every pod and deny ingress and egress" in check_prod(prod, rendered, anchors)
+    assert "NetworkPolicy/default-deny-all must select every pod and deny ingress and egress" in check_prod(
+        prod, rendered, anchors
+    )

@@ -28,5 +28,6 @@ def test_acceptance_is_per_target():
 
 def test_every_acceptance_states_a_reason():
     import yaml
+
     for rule in yaml.safe_load(policy.ACCEPTED.read_text()):
         assert rule["severity"] not in policy.BLOCKING and len(rule["reason"]) > 40

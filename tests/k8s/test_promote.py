@@ -4,7 +4,6 @@
 from datetime import timedelta
 
 import pytest
-
 from k8s_helpers import HISTORY, PIN, current, git, head, healthy, pin, run_tool
 
 OLD = "sha256:" + "0123456789abcdef" * 4
@@ -29,7 +28,9 @@ def test_promote_changes_the_pin_and_its_history_and_prints_both_clouds(scratch,
     run = promote(scratch, "dev", "staging", github=github)
     assert run.returncode == 0, run.stderr
     assert git(scratch, "status", "--porcelain").splitlines() == [
-        f" M {HISTORY.format('staging')}", f" M {PIN.format('staging')}"]
+        f" M {HISTORY.format('staging')}",
+        f" M {PIN.format('staging')}",
+    ]
     numstat = git(scratch, "diff", "--numstat").split()
     assert numstat == ["1", "0", HISTORY.format("staging"), "1", "1", PIN.format("staging")]
     assert current(scratch, "staging") == NEW
@@ -102,7 +103,10 @@ def test_check_fails_for_a_pin_without_its_history_row(scratch):
     pin(scratch, "staging", NEW, "hand-edited promotion")
     run = promote(scratch, "--check")
     assert run.returncode == 1
-    assert f"staging pins {NEW} in" in run.stderr and "without a row in environments/staging/version/HISTORY.md" in run.stderr
+    assert (
+        f"staging pins {NEW} in" in run.stderr
+        and "without a row in environments/staging/version/HISTORY.md" in run.stderr
+    )
 
 
 def test_check_fails_for_a_digest_dev_had_abandoned(scratch, github):
@@ -135,6 +139,7 @@ def test_check_fails_when_history_is_rewritten(scratch):
 
 def test_pin_keeps_the_file_intact_but_for_the_digest(scratch):
     from tools.k8s.promote import pin as pin_digest
+
     before = (scratch / PIN.format("staging")).read_text()
     pin_digest(scratch, "staging", NEW, "rollback")
     assert (scratch / PIN.format("staging")).read_text() == before.replace(OLD, NEW)
@@ -143,5 +148,6 @@ def test_pin_keeps_the_file_intact_but_for_the_digest(scratch):
 def test_pin_refuses_a_tag(scratch):
     from tools.k8s.layout import CheckError
     from tools.k8s.promote import pin as pin_digest
+
     with pytest.raises(CheckError, match="not an image digest"):
         pin_digest(scratch, "dev", "v1.2.3", "release")

@@ -6,8 +6,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-
-from k8s_helpers import HISTORY, PIN, REPO, current, git, head, healthy, pin, run_tool
+from k8s_helpers import HISTORY, REPO, current, git, head, healthy, pin, run_tool
 
 OLD = "sha256:" + "0123456789abcdef" * 4
 A = "sha256:" + "a" * 64
@@ -53,7 +52,9 @@ def test_happy_path_pins_records_and_writes_the_pr_body(scratch, github, dev_a, 
     assert row.startswith("| ") and f"| promote | `{A}` | dev @ {dev_a[:12]} |" in row
     assert "deploy/dev-gke: healthy, smoke passed" in row and "soak 45m >= 30m" in row
     body = evidence.read_text()
-    assert f"pinned in dev by [{dev_a[:12]}](https://github.example/example-org/comments-platform/commit/{dev_a})" in body
+    assert (
+        f"pinned in dev by [{dev_a[:12]}](https://github.example/example-org/comments-platform/commit/{dev_a})" in body
+    )
     for cloud in ("gke", "eks"):
         assert f"- deploy/dev-{cloud}: success, {healthy(A)}" in body
         assert f"https://argocd.{cloud}.dev.example/applications/comments-api-dev-{cloud}" in body
@@ -61,8 +62,12 @@ def test_happy_path_pins_records_and_writes_the_pr_body(scratch, github, dev_a, 
     # The PR body the workflow writes carries that evidence above the rendered difference.
     out = tmp_path / "promote.txt"
     out.write_text(run.stdout)
-    pr = subprocess.run(["bash", str(REPO / ".github/scripts/promotion-body.sh"), "staging", A, "dev", str(out), "", ""],
-                        capture_output=True, text=True, env={**os.environ, "PROMOTION_EVIDENCE": str(evidence)})
+    pr = subprocess.run(
+        ["bash", str(REPO / ".github/scripts/promotion-body.sh"), "staging", A, "dev", str(out), "", ""],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROMOTION_EVIDENCE": str(evidence)},
+    )
     assert pr.returncode == 0, pr.stderr
     assert pr.stdout.index("### Promotion evidence (dev -> staging)") < pr.stdout.index("### Rendered difference")
 
@@ -79,7 +84,10 @@ def test_stale_abandoned_digest_is_refused(scratch, github, dev_a):
 def test_uncommitted_source_pin_is_refused(scratch, github, dev_a):
     report(github, dev_a, "dev", "success", healthy(A), ago=2 * HOUR)
     pin(scratch, "dev", B)
-    refused(promote(scratch, github, "dev", "staging"), "stale: environments/dev/version/kustomization.yaml has an uncommitted change")
+    refused(
+        promote(scratch, github, "dev", "staging"),
+        "stale: environments/dev/version/kustomization.yaml has an uncommitted change",
+    )
     assert current(scratch, "staging") == OLD
 
 
@@ -111,7 +119,9 @@ def test_healthy_without_a_smoke_result_is_refused(scratch, github, dev_a):
 def test_a_report_about_the_previous_digest_is_refused(scratch, github, dev_a):
     """The cluster has not synced the new pin yet: its latest report still names the old digest."""
     report(github, dev_a, "dev", "success", healthy(OLD), ago=2 * HOUR)
-    refused(promote(scratch, github, "dev", "staging"), f"deploy/dev-gke: the latest healthy report names {OLD}, not {A}")
+    refused(
+        promote(scratch, github, "dev", "staging"), f"deploy/dev-gke: the latest healthy report names {OLD}, not {A}"
+    )
 
 
 def test_reports_before_the_pin_do_not_count_but_later_commits_do(scratch, github):
@@ -128,10 +138,13 @@ def test_reports_before_the_pin_do_not_count_but_later_commits_do(scratch, githu
     assert run.returncode == 0, run.stderr
 
 
-@pytest.mark.parametrize("src, dst, gke_ago, eks_ago, needs", [
-    ("dev", "staging", HOUR, timedelta(minutes=10), "needs 30m"),         # the later cloud counts
-    ("staging", "prod", timedelta(hours=23), timedelta(hours=30), "needs 24h00m"),
-])
+@pytest.mark.parametrize(
+    "src, dst, gke_ago, eks_ago, needs",
+    [
+        ("dev", "staging", HOUR, timedelta(minutes=10), "needs 30m"),  # the later cloud counts
+        ("staging", "prod", timedelta(hours=23), timedelta(hours=30), "needs 24h00m"),
+    ],
+)
 def test_soak_not_elapsed_is_refused(scratch, github, src, dst, gke_ago, eks_ago, needs):
     commit = pin(scratch, "dev", A, "release A to dev")
     if src == "staging":
@@ -162,7 +175,9 @@ def test_skipped_environment_is_refused(scratch, github, dev_a):
 
 def test_every_reason_is_listed_at_once(scratch, github, dev_a):
     github.post(dev_a, "dev", "gke", "failure", f"degraded: {A}", HOUR)
-    lines = refused(promote(scratch, github, "dev", "staging"), "deploy/dev-gke: degraded", "missing cloud: deploy/dev-eks")
+    lines = refused(
+        promote(scratch, github, "dev", "staging"), "deploy/dev-gke: degraded", "missing cloud: deploy/dev-eks"
+    )
     assert len(lines) == 2
 
 
@@ -170,8 +185,17 @@ def test_force_waives_evidence_and_soak_and_records_the_reason(scratch, github, 
     report(github, dev_a, "dev", "success", healthy(A), ago=timedelta(minutes=3), clouds=("gke",))
     assert "--force needs --reason" in promote(scratch, github, "dev", "staging", "--force").stderr
     evidence = tmp_path / "evidence.md"
-    run = promote(scratch, github, "dev", "staging", "--force", "--reason", "CVE fix, dev-eks down",
-                  "--evidence-out", str(evidence))
+    run = promote(
+        scratch,
+        github,
+        "dev",
+        "staging",
+        "--force",
+        "--reason",
+        "CVE fix, dev-eks down",
+        "--evidence-out",
+        str(evidence),
+    )
     assert run.returncode == 0, run.stderr
     assert "WAIVED (--force) missing cloud: deploy/dev-eks" in run.stdout
     row = (scratch / HISTORY.format("staging")).read_text().splitlines()[-1]
@@ -247,8 +271,12 @@ def test_status_prints_each_environment_and_cloud(scratch, github, dev_a):
     run = run_tool("status", "--root", str(scratch), env=github.env())
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == [f"{e}-{c}" for e in ("dev", "staging", "prod") for c in ("gke", "eks")]
-    assert lines[0].startswith(f"dev-gke: {A} pinned {dev_a[:12]}") and "; verified (deploy/dev-gke: healthy" in lines[0]
+    assert [line.split(":")[0] for line in lines] == [
+        f"{e}-{c}" for e in ("dev", "staging", "prod") for c in ("gke", "eks")
+    ]
+    assert (
+        lines[0].startswith(f"dev-gke: {A} pinned {dev_a[:12]}") and "; verified (deploy/dev-gke: healthy" in lines[0]
+    )
     assert "NOT verified (missing cloud: deploy/staging-gke" in lines[2]
     github.broken = True
     run = run_tool("status", "--root", str(scratch), env=github.env())
@@ -272,8 +300,27 @@ def test_just_passes_a_reason_with_spaces_as_one_argument(scratch, github):
     commit_a = pin(scratch, "dev", A, "release A")
     report(github, commit_a, "dev", "success", healthy(A), ago=10 * HOUR)
     pin(scratch, "dev", B, "release B")
-    run = subprocess.run(["just", "--justfile", str(REPO / "Justfile"), "rollback", "dev", "--root", str(scratch),
-                          "--reason", "B leaks memory; see #12"], capture_output=True, text=True,
-                         env={**os.environ, **github.env()}, timeout=300)
+    run = subprocess.run(
+        [
+            "just",
+            "--justfile",
+            str(REPO / "Justfile"),
+            "rollback",
+            "dev",
+            "--root",
+            str(scratch),
+            "--reason",
+            "B leaks memory; see #12",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **github.env()},
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
-    assert (scratch / HISTORY.format("dev")).read_text().splitlines()[-1].endswith("| soak waived: B leaks memory; see #12 |")
+    assert (
+        (scratch / HISTORY.format("dev"))
+        .read_text()
+        .splitlines()[-1]
+        .endswith("| soak waived: B leaks memory; see #12 |")
+    )

@@ -3,8 +3,8 @@
 import copy
 
 import pytest
-
 from k8s_helpers import REPO
+
 from tools.k8s import schema_check
 from tools.k8s.layout import CheckError, kubernetes_minor
 from tools.k8s.manifests import documents, kustomize
@@ -31,16 +31,19 @@ def test_unknown_field_in_builtin_kind_fails(objs):
     assert "'livenessProbes' was unexpected" in errors[0]
 
 
-@pytest.mark.parametrize("kind, name, path, field", [
-    ("ExternalSecret", "comments-api-database", ["spec"], "refreshIntervall"),
-    ("ClusterSecretStore", "comments-api", ["spec", "provider", "gcpsm"], "project"),
-    ("PrometheusRule", "comments-api", ["spec", "groups", 0, "rules", 0], "labelz"),
-    ("ServiceMonitor", "comments-api", ["spec", "endpoints", 0], "intervall"),
-    ("HTTPRoute", "comments-api", ["spec", "rules", 0], "backends"),
-    ("HealthCheckPolicy", "comments-api", ["spec", "default", "config", "httpHealthCheck"], "path"),
-    ("ApplicationSet", "comments-api", ["spec", "template", "spec", "syncPolicy"], "automatic"),
-    ("AppProject", "comments-prod", ["spec", "syncWindows", 0], "window"),
-])
+@pytest.mark.parametrize(
+    "kind, name, path, field",
+    [
+        ("ExternalSecret", "comments-api-database", ["spec"], "refreshIntervall"),
+        ("ClusterSecretStore", "comments-api", ["spec", "provider", "gcpsm"], "project"),
+        ("PrometheusRule", "comments-api", ["spec", "groups", 0, "rules", 0], "labelz"),
+        ("ServiceMonitor", "comments-api", ["spec", "endpoints", 0], "intervall"),
+        ("HTTPRoute", "comments-api", ["spec", "rules", 0], "backends"),
+        ("HealthCheckPolicy", "comments-api", ["spec", "default", "config", "httpHealthCheck"], "path"),
+        ("ApplicationSet", "comments-api", ["spec", "template", "spec", "syncPolicy"], "automatic"),
+        ("AppProject", "comments-prod", ["spec", "syncWindows", 0], "window"),
+    ],
+)
 def test_unknown_field_in_custom_resource_fails(objs, kind, name, path, field):
     obj = copy.deepcopy(objs[(kind, name)])
     node = obj
@@ -67,6 +70,7 @@ def test_kind_without_schema_fails():
 
 def test_vendored_schemas_are_closed():
     """Every object that lists properties rejects others, unless it preserves unknown fields like upstream."""
+
     def walk(node, where):
         if isinstance(node, dict):
             if "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields"):
@@ -76,6 +80,7 @@ def test_vendored_schemas_are_closed():
         elif isinstance(node, list):
             for i, value in enumerate(node):
                 walk(value, f"{where}[{i}]")
+
     validators = schema_check.vendored()
     assert len(validators) == 11  # + policy.sigstore.dev ClusterImagePolicy
     for key, validator in validators.items():

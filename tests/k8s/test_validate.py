@@ -1,4 +1,4 @@
-"""End to end: `just validate` passes on the repository and fails on each kind of breakage (issue 5)."""
+"""End to end: `just k8s-validate` passes on the repository and fails on each kind of breakage (issue 5)."""
 
 from k8s_helpers import edit, validate
 
@@ -27,8 +27,14 @@ def test_tag_only_image_fails(repo):
     edit(repo / "environments/prod/version/kustomization.yaml", f"digest: {DIGEST}", 'newTag: "1.4.2"')
     run = validate(repo)
     assert run.returncode == 1
-    assert "environments/prod/version/kustomization.yaml: the version pin must be `digest: sha256:<64 hex>`" in run.stderr
-    assert "prod-gke: Deployment/comments-api container comments-api: image 'europe-west1-docker.pkg.dev/comments-prod-123456/comments/comments-api:1.4.2' is not pinned by digest" in run.stderr
+    assert (
+        "environments/prod/version/kustomization.yaml: the version pin must be `digest: sha256:<64 hex>`" in run.stderr
+    )
+    assert (
+        "prod-gke: Deployment/comments-api container comments-api: image "
+        "'europe-west1-docker.pkg.dev/comments-prod-123456/comments/comments-api:1.4.2' is not pinned by digest"
+        in run.stderr
+    )
 
 
 def test_missing_probe_fails(repo):
@@ -43,18 +49,26 @@ def test_missing_probe_fails(repo):
 
 
 def test_applicationset_path_to_missing_overlay_fails(repo):
-    edit(repo / "argocd/applicationsets/comments-api.yaml",
-         'path: "environments/{{.metadata.labels.environment}}/{{.metadata.labels.cloud}}"',
-         'path: "environments/{{.metadata.labels.environment}}/{{.metadata.labels.cloud}}-cluster"')
+    edit(
+        repo / "argocd/applicationsets/comments-api.yaml",
+        'path: "environments/{{.metadata.labels.environment}}/{{.metadata.labels.cloud}}"',
+        'path: "environments/{{.metadata.labels.environment}}/{{.metadata.labels.cloud}}-cluster"',
+    )
     run = validate(repo)
     assert run.returncode == 1
-    assert "environment=prod cloud=eks: path environments/prod/eks-cluster is not an overlay in the repository" in run.stderr
+    assert (
+        "environment=prod cloud=eks: path environments/prod/eks-cluster is not an overlay in the repository"
+        in run.stderr
+    )
 
 
 def test_high_policy_finding_fails(repo):
     # Nothing but the policy scan looks at hostNetwork: this proves the trivy step itself can fail.
-    edit(repo / "environments/base/migrate-job.yaml", "      restartPolicy: Never\n",
-         "      restartPolicy: Never\n      hostNetwork: true\n")
+    edit(
+        repo / "environments/base/migrate-job.yaml",
+        "      restartPolicy: Never\n",
+        "      restartPolicy: Never\n      hostNetwork: true\n",
+    )
     run = validate(repo)
     assert run.returncode == 1
     assert "policy: " in run.stderr and " HIGH " in run.stderr
@@ -64,7 +78,10 @@ def test_schema_error_in_overlay_fails(repo):
     edit(repo / "environments/base/hpa.yaml", "  minReplicas: 2\n", "  minReplicas: 2\n  minReplica: 2\n")
     run = validate(repo)
     assert run.returncode == 1
-    assert "HorizontalPodAutoscaler/comments-api: spec: Additional properties are not allowed ('minReplica' was unexpected)" in run.stderr
+    assert (
+        "HorizontalPodAutoscaler/comments-api: spec: Additional properties are not allowed ('minReplica' was unexpected)"
+        in run.stderr
+    )
 
 
 def test_missing_kubernetes_version_fails(repo):
@@ -75,15 +92,22 @@ def test_missing_kubernetes_version_fails(repo):
 
 
 def test_behaviour_checks_fail_end_to_end(repo):
-    """One run of `just validate` on a copy with one break per behaviour class (issue 10), each in its own place
+    """One run of `just k8s-validate` on a copy with one break per behaviour class (issue 10), each in its own place
     so that none hides another: the sync order, the cluster model, the add-on pins, wiring, network policy, monitoring."""
     edit(repo / "environments/components/gke/clustersecretstore.yaml", 'sync-wave: "-3"', 'sync-wave: "-1"')
     edit(repo / "modules/eks/main.tf", "    metrics-server = {}\n", "")
     edit(repo / "argocd/addons/charts.yaml", "version: 2.10.0", "version: 2.9.0")
     edit(repo / "environments/base/monitoring/servicemonitor.yaml", "    - port: admin", "    - port: metrics")
-    edit(repo / "environments/components/eks/kustomization.yaml", "fieldPath: data.loadBalancerCidr", "fieldPath: data.vpcCidr")
-    edit(repo / "argocd/applicationsets/addon-kube-prometheus-stack.yaml", "            kubeEtcd:\n              enabled: false",
-         "            kubeEtcd:\n              enabled: true")
+    edit(
+        repo / "environments/components/eks/kustomization.yaml",
+        "fieldPath: data.loadBalancerCidr",
+        "fieldPath: data.vpcCidr",
+    )
+    edit(
+        repo / "argocd/applicationsets/addon-kube-prometheus-stack.yaml",
+        "            kubeEtcd:\n              enabled: false",
+        "            kubeEtcd:\n              enabled: true",
+    )
     run = validate(repo)
     assert run.returncode == 1
     for message in [

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import hcl2
 import pytest
-
 from workflows_helpers import REPO
 
 AWS = REPO / "modules/aws-ci-identity"
@@ -62,8 +61,10 @@ def trust_problems(module: Path) -> list[str]:
     subjects = str(doc["locals"].get("trusted_subjects", ""))
     if ":ref:" not in subjects:
         problems.append(f"trusted_subjects does not put the ref into sub: {subjects!r}")
-    trust = next((d["aws_iam_policy_document"]["trust"] for d in doc["data"]
-                  if "trust" in d.get("aws_iam_policy_document", {})), None)
+    trust = next(
+        (d["aws_iam_policy_document"]["trust"] for d in doc["data"] if "trust" in d.get("aws_iam_policy_document", {})),
+        None,
+    )
     assert trust, "no aws_iam_policy_document.trust"
     conditions = [c for s in trust["statement"] for c in s.get("condition", [])]
     sub = [c for c in conditions if str(c.get("variable", "")).strip('"').endswith(":sub")]
@@ -80,13 +81,21 @@ def test_each_environment_trusts_only_its_refs():
     assert trust_problems(AWS) == []
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("      values   = local.trusted_subjects",
-     '      values   = [for s in local.allowed_subjects : "repo:${var.github_repository}:${s}"]',
-     "sub condition is not local.trusted_subjects"),
-    ('["refs/heads/main", "refs/tags/v*"] : ["refs/heads/main"]', '["refs/heads/main", "refs/tags/v*"] : ["refs/heads/*"]',
-     "staging trusts refs ['refs/heads/*']"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "      values   = local.trusted_subjects",
+            '      values   = [for s in local.allowed_subjects : "repo:${var.github_repository}:${s}"]',
+            "sub condition is not local.trusted_subjects",
+        ),
+        (
+            '["refs/heads/main", "refs/tags/v*"] : ["refs/heads/main"]',
+            '["refs/heads/main", "refs/tags/v*"] : ["refs/heads/*"]',
+            "staging trusts refs ['refs/heads/*']",
+        ),
+    ],
+)
 def test_the_check_fails_on_a_wider_trust(tmp_path: Path, old: str, new: str, message: str):
     copy = tmp_path / "aws-ci-identity"
     shutil.copytree(AWS, copy)

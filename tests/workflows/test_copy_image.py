@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from workflows_helpers import REPO, SCRIPTS, run
 
 DIGEST = "sha256:" + "ef" * 32
@@ -69,9 +68,20 @@ def state(tmp_path: Path) -> Path:
     for name, text in (("just", FAKE_JUST), ("cosign", FAKE_COSIGN), ("oras", FAKE_ORAS), ("docker", FAKE_DOCKER)):
         (bin_dir / name).write_text(text)
         (bin_dir / name).chmod(0o755)
-    (tmp_path / "image.json").write_text(json.dumps(
-        {"linux/amd64": {"config": {"Labels": {"org.opencontainers.image.revision": REVISION,
-                                             "org.opencontainers.image.version": "1.4.2"}}}}))
+    (tmp_path / "image.json").write_text(
+        json.dumps(
+            {
+                "linux/amd64": {
+                    "config": {
+                        "Labels": {
+                            "org.opencontainers.image.revision": REVISION,
+                            "org.opencontainers.image.version": "1.4.2",
+                        }
+                    }
+                }
+            }
+        )
+    )
     (tmp_path / "present").write_text(f"{GAR.format('staging')}@{DIGEST}\n{ecr('staging')}@{DIGEST}\n")
     (tmp_path / "signed").write_text(f"{GAR.format('staging')}@{DIGEST}\n{ecr('staging')}@{DIGEST}\n")
     return tmp_path
@@ -79,8 +89,10 @@ def state(tmp_path: Path) -> Path:
 
 def copy(state: Path, source: str = "staging", target: str = "prod", digest: str = DIGEST):
     env = {
-        "PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state),
-        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example-org/comments-platform",
+        "PATH": f"{state / 'bin'}:/usr/bin:/bin",
+        "STATE": str(state),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "example-org/comments-platform",
     }
     return run(["bash", str(SCRIPTS / "copy-image.sh"), source, target, digest], env=env)
 
@@ -99,7 +111,10 @@ def test_the_digest_is_copied_into_the_targets_own_registries(state: Path):
         copied = calls.index(f"oras cp -r {src}@{DIGEST} {dst}:{REVISION}")
         verify_target = next(i for i, c in enumerate(calls) if c.startswith(f"cosign verify {dst}@{DIGEST} "))
         assert verify_source < copied < verify_target
-    assert "--certificate-identity-regexp ^https://github.com/example-org/comments-platform/\\.github/workflows/" in calls[0]
+    assert (
+        "--certificate-identity-regexp ^https://github.com/example-org/comments-platform/\\.github/workflows/"
+        in calls[0]
+    )
     assert not any("comments-dev" in c or ECR["dev"] in c for c in calls), "prod copies from staging only"
 
 
@@ -119,8 +134,12 @@ def test_a_copy_without_the_referrers_fails_verification_in_the_target(state: Pa
     broken = state / "copy-image.sh"
     broken.write_text((SCRIPTS / "copy-image.sh").read_text().replace('oras cp -r "${src}', 'cosign copy "${src}'))
     (state / "image-revision.sh").write_text((SCRIPTS / "image-revision.sh").read_text())
-    env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state),
-           "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example-org/comments-platform"}
+    env = {
+        "PATH": f"{state / 'bin'}:/usr/bin:/bin",
+        "STATE": str(state),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "example-org/comments-platform",
+    }
     result = run(["bash", str(broken), "staging", "prod", DIGEST], env=env)
     assert result.returncode != 0
     assert f"cosign verify {GAR.format('prod')}@{DIGEST}" in (state / "log").read_text()
@@ -140,10 +159,13 @@ def test_a_copy_the_target_does_not_serve_fails(state: Path):
     assert f"{GAR.format('prod')} serves nothing for {DIGEST}" in result.stderr
 
 
-@pytest.mark.parametrize(("source", "target", "digest", "message"), [
-    ("staging", "prod", "latest", "not an image digest"),
-    ("prod", "prod", DIGEST, "nothing to copy between registries"),
-])
+@pytest.mark.parametrize(
+    ("source", "target", "digest", "message"),
+    [
+        ("staging", "prod", "latest", "not an image digest"),
+        ("prod", "prod", DIGEST, "nothing to copy between registries"),
+    ],
+)
 def test_bad_arguments_fail_before_touching_a_registry(state: Path, source, target, digest, message):
     result = copy(state, source, target, digest)
     assert result.returncode == 1
@@ -151,9 +173,13 @@ def test_bad_arguments_fail_before_touching_a_registry(state: Path, source, targ
     assert not (state / "log").exists()
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ([], REVISION), (["org.opencontainers.image.version"], "1.4.2"),
-])
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ([], REVISION),
+        (["org.opencontainers.image.version"], "1.4.2"),
+    ],
+)
 def test_the_digest_names_its_revision_and_version(state: Path, label, expected):
     env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state)}
     result = run(["bash", str(SCRIPTS / "image-revision.sh"), f"{GAR.format('staging')}@{DIGEST}", *label], env=env)
@@ -164,7 +190,14 @@ def test_the_digest_names_its_revision_and_version(state: Path, label, expected)
 def test_a_digest_without_a_version_label_fails(state: Path):
     (state / "image.json").write_text(json.dumps({"linux/amd64": {"config": {"Labels": {}}}}))
     env = {"PATH": f"{state / 'bin'}:/usr/bin:/bin", "STATE": str(state)}
-    result = run(["bash", str(SCRIPTS / "image-revision.sh"), f"{GAR.format('staging')}@{DIGEST}",
-                  "org.opencontainers.image.version"], env=env)
+    result = run(
+        [
+            "bash",
+            str(SCRIPTS / "image-revision.sh"),
+            f"{GAR.format('staging')}@{DIGEST}",
+            "org.opencontainers.image.version",
+        ],
+        env=env,
+    )
     assert result.returncode == 1
     assert "carries no valid org.opencontainers.image.version label" in result.stderr

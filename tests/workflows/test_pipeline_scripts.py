@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from workflows_helpers import REPO, SCRIPTS, run
 
 DIGEST = "sha256:" + "ab" * 32
@@ -77,16 +76,23 @@ def test_the_tracked_file_check_fails_when_a_rule_is_dropped(tmp_path: Path):
     assert missing and all(path.startswith("tests/k8s/") for path in missing), missing
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("tests/k8s/test_render.py", {"manifests"}),
-    ("tests/infra/test_infra_syntax.py", {"terraform"}),
-    ("tests/image/test_image_policy.py", {"image"}),
-    ("scripts/bench/loadtest.sh", {"loadtest"}),
-    ("docker-compose.yml", {"image"}),
-    ("deploy/compose/prometheus.yml", {"image"}),
-    ("loadtest/src/main.rs", {"rust", "loadtest", "image"}),
-    ("cliff.toml", {"rust", "loadtest", "image", "manifests", "terraform", "workflows"}),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/k8s/test_render.py", {"manifests", "python"}),
+        ("tests/infra/test_infra_syntax.py", {"terraform", "python"}),
+        ("tests/image/test_image_policy.py", {"image", "python"}),
+        ("tools/k8s/gate.py", {"manifests", "python"}),
+        ("tools/environments.py", {"manifests", "terraform", "workflows", "python"}),
+        ("scripts/fuzz_cases.py", {"loadtest", "python"}),
+        ("scripts/bench/loadtest.sh", {"loadtest"}),
+        ("docker-compose.yml", {"image"}),
+        ("deploy/compose/prometheus.yml", {"image"}),
+        ("loadtest/src/main.rs", {"rust", "loadtest", "image"}),
+        ("cliff.toml", {"rust", "python", "loadtest", "image", "manifests", "terraform", "workflows"}),
+        ("pyproject.toml", {"rust", "python", "loadtest", "image", "manifests", "terraform", "workflows"}),
+    ],
+)
 def test_paths_select_the_checks_that_read_them(path, expected):
     assert selected(path) == expected
 
@@ -163,7 +169,12 @@ def test_a_promotion_runs_from_main_only():
 def test_a_rollback_names_a_digest_and_a_reason():
     ok = plan(FROM="staging", TO="prod", DIGEST=DIGEST, REASON="5xx after deploy")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.split() == [f"source={DIGEST}", "rollback=true", "source-environment=staging", "environment=production"]
+    assert ok.stdout.split() == [
+        f"source={DIGEST}",
+        "rollback=true",
+        "source-environment=staging",
+        "environment=production",
+    ]
     # A rollback's digest is copied from the target's previous environment; dev has none (release pushes there).
     assert "source-environment=dev" in plan(TO="staging", DIGEST=DIGEST, REASON="x").stdout.split()
     assert "source-environment=" in plan(TO="dev", DIGEST=DIGEST, REASON="x").stdout.split()

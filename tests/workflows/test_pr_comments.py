@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from workflows_helpers import SCRIPTS, run
 
 HEAD = "c0ffee" * 6 + "abcd"
@@ -19,12 +18,20 @@ def gh(tmp_path: Path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "gh"
-    fake.write_text(f"#!/usr/bin/env bash\nexec python3 {Path(__file__).with_name('fake_gh.py')} \"$@\"\n")
+    fake.write_text(f'#!/usr/bin/env bash\nexec python3 {Path(__file__).with_name("fake_gh.py")} "$@"\n')
     fake.chmod(0o755)
     state = tmp_path / "gh.json"
     unrelated = {"id": 1, "body": "looks good to me"}
-    state.write_text(json.dumps({"heads": {"7": f"{HEAD} alice/comments-platform"}, "comments": {"7": [unrelated]},
-                                 "next_id": 100, "calls": []}))
+    state.write_text(
+        json.dumps(
+            {
+                "heads": {"7": f"{HEAD} alice/comments-platform"},
+                "comments": {"7": [unrelated]},
+                "next_id": 100,
+                "calls": [],
+            }
+        )
+    )
     return bin_dir, state
 
 
@@ -37,8 +44,14 @@ def artifact(root: Path, kind: str, pr: str, body: str) -> None:
 
 def post(gh, comments: Path, head_sha: str = HEAD):
     bin_dir, state = gh
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_GH_STATE": str(state), "GH_TOKEN": "t",
-           "GH_REPO": "acme/comments-platform", "HEAD_SHA": head_sha, "HEAD_REPO": "alice/comments-platform"}
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "FAKE_GH_STATE": str(state),
+        "GH_TOKEN": "t",
+        "GH_REPO": "acme/comments-platform",
+        "HEAD_SHA": head_sha,
+        "HEAD_REPO": "alice/comments-platform",
+    }
     result = run(["bash", str(SCRIPTS / "post-pr-comments.sh"), str(comments)], env=env)
     return result, json.loads(state.read_text())
 

@@ -45,6 +45,7 @@ def test_promote_workflow_runs_the_gate_with_statuses_read_and_the_evidence_in_t
 def test_jobs_that_run_the_gate_check_out_the_whole_history():
     """The gate walks the pins' Git history; actions/checkout fetches one commit unless told otherwise."""
     import yaml
+
     workflow = yaml.safe_load((REPO / ".github/workflows/promote.yml").read_text())
     for name, job in workflow["jobs"].items():
         runs_gate = any("run-promotion.sh" in (step.get("run") or "") for step in job["steps"])

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from workflows_helpers import REPO, SCRIPTS, run, tool_env
 
 CARGO = '[workspace]\nmembers = ["app"]\n\n[workspace.package]\nversion = "{}"\nedition = "2024"\n'
 APP = '[package]\nname = "comments-api"\nversion.workspace = true\n'
-LOCK = ('version = 4\n\n[[package]]\nname = "anyhow"\nversion = "{v}"\nsource = "registry+x"\n\n'
-        '[[package]]\nname = "comments-api"\nversion = "{v}"\n')
+LOCK = (
+    'version = 4\n\n[[package]]\nname = "anyhow"\nversion = "{v}"\nsource = "registry+x"\n\n'
+    '[[package]]\nname = "comments-api"\nversion = "{v}"\n'
+)
 
 
 class Scratch:
@@ -35,8 +36,13 @@ class Scratch:
         self.git("commit", "-q", "-m", "chore: start")
 
     def git(self, *args: str) -> str:
-        env = {**tool_env(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+        env = {
+            **tool_env(),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        }
         return subprocess.run(["git", *args], cwd=self.root, env=env, check=True, capture_output=True, text=True).stdout
 
     def commit(self, message: str, path: str = "app/src.rs") -> None:
@@ -68,12 +74,15 @@ def test_nothing_new_proposes_no_release(repo: Scratch):
     assert repo.decide() == {"version": "0.1.0", "tag": "false", "next": "0.1.0", "release-pr": "false"}
 
 
-@pytest.mark.parametrize(("messages", "expected"), [
-    (["fix(api): reject an empty comment"], "0.1.1"),
-    (["fix: a", "feat(api): pagination headers"], "0.2.0"),
-    (["feat(api)!: drop the v0 list format"], "0.2.0"),
-    (["perf: one query per page"], "0.1.1"),
-])
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["fix(api): reject an empty comment"], "0.1.1"),
+        (["fix: a", "feat(api): pagination headers"], "0.2.0"),
+        (["feat(api)!: drop the v0 list format"], "0.2.0"),
+        (["perf: one query per page"], "0.1.1"),
+    ],
+)
 def test_conventional_commits_to_the_image_bump_the_version(repo: Scratch, messages, expected):
     for message in messages:
         repo.commit(message)
@@ -87,13 +96,16 @@ def test_a_major_version_bumps_major_on_a_breaking_change(tmp_path: Path):
     assert repo.decide()["next"] == "2.0.0"
 
 
-@pytest.mark.parametrize(("message", "path"), [
-    ("Deploy sha256:" + "ab" * 32 + " to dev", "environments/dev/version/kustomization.yaml"),
-    ("Deploy sha256:" + "ab" * 32 + " to dev", "app/src.rs"),  # not conventional: never a release
-    ("feat(infra): a new module", "modules/x/main.tf"),  # does not alter the image
-    ("docs: the release flow", "docs/pipelines.md"),
-    ("chore(release): v0.1.0", "Cargo.toml"),
-])
+@pytest.mark.parametrize(
+    ("message", "path"),
+    [
+        ("Deploy sha256:" + "ab" * 32 + " to dev", "environments/dev/version/kustomization.yaml"),
+        ("Deploy sha256:" + "ab" * 32 + " to dev", "app/src.rs"),  # not conventional: never a release
+        ("feat(infra): a new module", "modules/x/main.tf"),  # does not alter the image
+        ("docs: the release flow", "docs/pipelines.md"),
+        ("chore(release): v0.1.0", "Cargo.toml"),
+    ],
+)
 def test_pins_and_changes_outside_the_image_never_move_the_version(repo: Scratch, message, path):
     repo.commit(message, path)
     assert repo.decide()["release-pr"] == "false"

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from workflows_helpers import REPO
 
 GITHUB = REPO / ".github"
@@ -78,15 +77,26 @@ def collect() -> list[Step]:
             env = {k: evaluate(v) for k, v in {**(workflow.get("env") or {}), **(job.get("env") or {})}.items()}
             for index, step in enumerate(job.get("steps") or []):
                 if "run" in step:
-                    steps.append(Step(f"{path.name}:{job_name}:{step.get('name', index + 1)}", step["run"],
-                                      step.get("shell", job_default),
-                                      {**env, **{k: evaluate(v) for k, v in (step.get("env") or {}).items()}}))
+                    steps.append(
+                        Step(
+                            f"{path.name}:{job_name}:{step.get('name', index + 1)}",
+                            step["run"],
+                            step.get("shell", job_default),
+                            {**env, **{k: evaluate(v) for k, v in (step.get("env") or {}).items()}},
+                        )
+                    )
     for path in sorted((GITHUB / "actions").glob("*/action.yml")):
         action = yaml.safe_load(path.read_text())
         for index, step in enumerate(action["runs"]["steps"]):
             if "run" in step:
-                steps.append(Step(f"{path.parent.name}:{step.get('name', index + 1)}", step["run"], step.get("shell"),
-                                  {k: evaluate(v) for k, v in (step.get("env") or {}).items()}))
+                steps.append(
+                    Step(
+                        f"{path.parent.name}:{step.get('name', index + 1)}",
+                        step["run"],
+                        step.get("shell"),
+                        {k: evaluate(v) for k, v in (step.get("env") or {}).items()},
+                    )
+                )
     return steps
 
 
@@ -120,7 +130,7 @@ def pipe_heads(script: str) -> list[str]:
         elif c in ";\n(":
             starts[-1] = i + 1
         elif c == "|" and not text.startswith("|&", i):
-            words = [w for w in shlex.split(text[starts[-1]:i]) if w not in KEYWORDS and "=" not in w.split("/")[0]]
+            words = [w for w in shlex.split(text[starts[-1] : i]) if w not in KEYWORDS and "=" not in w.split("/")[0]]
             if words:
                 heads.append(Path(words[1]).name if words[0] == "bash" and len(words) > 1 else words[0])
             starts[-1] = i + 1
@@ -154,12 +164,22 @@ def run_step(step: Step, tmp: Path, fail: str = "", at: int = 1) -> subprocess.C
     script.write_text(step.script)
     env = {
         **{k: v.replace("x/out", f"{work}/out") for k, v in step.env.items()},
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp), "STUB_LOG": str(tmp / "log"),
-        "STUB_OUT": str(out_dir), "STUB_FAIL": fail, "STUB_FAIL_AT": str(at), "RUNNER_TEMP": str(tmp / "runner"),
-        "GITHUB_OUTPUT": str(tmp / "output"), "GITHUB_STEP_SUMMARY": str(tmp / "summary"),
-        "GITHUB_ENV": str(tmp / "env"), "GITHUB_PATH": str(tmp / "path"), "GITHUB_SHA": "0" * 40,
-        "GITHUB_REPOSITORY": "example-org/comments-platform", "GITHUB_SERVER_URL": "https://github.com",
-        "GITHUB_WORKSPACE": str(work), "LOADTEST_OUT": f"{work}/out/loadtest",
+        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp),
+        "STUB_LOG": str(tmp / "log"),
+        "STUB_OUT": str(out_dir),
+        "STUB_FAIL": fail,
+        "STUB_FAIL_AT": str(at),
+        "RUNNER_TEMP": str(tmp / "runner"),
+        "GITHUB_OUTPUT": str(tmp / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary"),
+        "GITHUB_ENV": str(tmp / "env"),
+        "GITHUB_PATH": str(tmp / "path"),
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_REPOSITORY": "example-org/comments-platform",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_WORKSPACE": str(work),
+        "LOADTEST_OUT": f"{work}/out/loadtest",
     }
     shell = SHELLS.get(step.shell, step.shell or "")
     args = [("/bin/bash" if a == "bash" else a) for a in shlex.split(shell.replace("{0}", str(script)))]
@@ -182,7 +202,8 @@ def test_a_failing_command_in_a_pipe_fails_the_steps_shell(step: Step, tmp_path:
     probe = Step(step.name, "false | cat\n", step.shell, {})
     result = run_step(probe, tmp_path)
     assert result.returncode != 0, (
-        f"{step.name} runs as `{SHELLS.get(step.shell, step.shell)}`: `false | cat` passes (no pipefail)")
+        f"{step.name} runs as `{SHELLS.get(step.shell, step.shell)}`: `false | cat` passes (no pipefail)"
+    )
 
 
 @pytest.mark.parametrize("step", PIPED, ids=lambda s: s.name)
@@ -197,4 +218,5 @@ def test_each_piped_step_fails_when_a_piped_command_fails(step: Step, tmp_path: 
         for at in range(1, calls.count(head) + 1):
             result = run_step(step, tmp_path / f"{head}-{at}", fail=head, at=at)
             assert result.returncode != 0, (
-                f"{step.name}: the step passes although call {at} of `{head}` failed (inside a pipe)")
+                f"{step.name}: the step passes although call {at} of `{head}` failed (inside a pipe)"
+            )

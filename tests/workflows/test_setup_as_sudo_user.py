@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from workflows_helpers import REPO, run
 
 IMAGE = "comments-platform/runner-test:trixie"
@@ -30,9 +29,28 @@ def image() -> str:
 
 def in_container(image: str, user: str, script: str, repo: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["docker", "run", "--rm", "--label", LABEL, "--user", user, "-v", f"{repo}:/src:ro", "-w", "/src",
-         image, "bash", "-c", script],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            "docker",
+            "run",
+            "--rm",
+            "--label",
+            LABEL,
+            "--user",
+            user,
+            "-v",
+            f"{repo}:/src:ro",
+            "-w",
+            "/src",
+            image,
+            "bash",
+            "-c",
+            script,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_the_setup_steps_call_apt_only_as_root():
@@ -71,8 +89,9 @@ def test_the_test_catches_a_step_that_assumes_root(image: str, tmp_path: Path):
     shutil.copy(REPO / ".ci/setup-lib.sh", copy / ".ci/setup-lib.sh")
     text = (REPO / ".ci/setup.d/50-loadtest.sh").read_text()
     assert 'apt_install "${need[@]}"' in text
-    broken = text.replace('apt_install "${need[@]}"',
-                          'apt-get update -qq\n  apt-get install -y -qq --no-install-recommends "${need[@]}"')
+    broken = text.replace(
+        'apt_install "${need[@]}"', 'apt-get update -qq\n  apt-get install -y -qq --no-install-recommends "${need[@]}"'
+    )
     (copy / ".ci/setup.d/50-loadtest.sh").write_text(broken)
     copy.chmod(0o755)
     result = in_container(image, "runner", "bash .ci/setup.d/50-loadtest.sh", repo=copy)

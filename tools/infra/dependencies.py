@@ -27,9 +27,15 @@ IDENT = r"[A-Za-z_][A-Za-z0-9_-]*"
 # Registry module -> the inputs that name another resource of ours.
 REFERENCE_INPUTS = {
     "terraform-google-modules/kubernetes-engine/google//modules/private-cluster": (
-        "network", "subnetwork", "ip_range_pods", "ip_range_services"),
+        "network",
+        "subnetwork",
+        "ip_range_pods",
+        "ip_range_services",
+    ),
 }
-_REF = re.compile(rf"(?<![\w.\"])(?:(var|local)\.({IDENT})|module\.({IDENT})(?:\[[^\]]*\])?\.({IDENT})|data\.({IDENT})\.({IDENT})|([a-z][a-z0-9]*_[a-z0-9_]+)\.({IDENT}))")
+_REF = re.compile(
+    rf"(?<![\w.\"])(?:(var|local)\.({IDENT})|module\.({IDENT})(?:\[[^\]]*\])?\.({IDENT})|data\.({IDENT})\.({IDENT})|([a-z][a-z0-9]*_[a-z0-9_]+)\.({IDENT}))"
+)
 _NOT_RESOURCES = {"each", "count", "self", "path", "terraform", "var", "local", "module", "data"}
 _FOR_MAP = re.compile(r"^\{\s*for\s+[^:]+?\s+in\s+(?P<coll>.+?)\s*:\s*(?P<key>.+?)\s*=>", re.S)
 
@@ -80,14 +86,23 @@ def _for_each_findings(root: Path, tf: TfDir) -> list[Finding]:
         culprit = _dynamic(tf, judged)
         if culprit:
             line = tf.line_of(file, rf'resource\s+"{type_name}"\s+"{name}"')
-            findings.append(Finding("dependencies", f"{rel(file, root)}:{line}",
-                                    f"{type_name}.{name}: for_each keys depend on {culprit}, unknown until apply on a fresh "
-                                    "project (Invalid for_each argument): build the keys from variables, put the unknown part in the values"))
+            findings.append(
+                Finding(
+                    "dependencies",
+                    f"{rel(file, root)}:{line}",
+                    f"{type_name}.{name}: for_each keys depend on {culprit}, unknown until apply on a fresh "
+                    "project (Invalid for_each argument): build the keys from variables, put the unknown part in the values",
+                )
+            )
     return findings
 
 
 def _api_findings(root: Path, tf: TfDir) -> list[Finding]:
-    apis = {f"google_project_service.{name}" for _, type_name, name, _ in _resources(tf) if type_name == "google_project_service"}
+    apis = {
+        f"google_project_service.{name}"
+        for _, type_name, name, _ in _resources(tf)
+        if type_name == "google_project_service"
+    }
     if not apis:
         return []
     calls = tf.named("module")
@@ -95,19 +110,32 @@ def _api_findings(root: Path, tf: TfDir) -> list[Finding]:
 
     def waits_for_apis(name: str, trail: frozenset = frozenset()) -> bool:
         if name not in waits:
-            depends = set(re.findall(rf"(?:google_project_service\.{IDENT}|module\.{IDENT})", _text(calls[name][1].get("depends_on", []))))
+            depends = set(
+                re.findall(
+                    rf"(?:google_project_service\.{IDENT}|module\.{IDENT})", _text(calls[name][1].get("depends_on", []))
+                )
+            )
             waits[name] = bool(depends & apis) or any(
-                d.split(".", 1)[1] in calls and d.split(".", 1)[1] not in trail and waits_for_apis(d.split(".", 1)[1], trail | {name})
-                for d in depends if d.startswith("module."))
+                d.split(".", 1)[1] in calls
+                and d.split(".", 1)[1] not in trail
+                and waits_for_apis(d.split(".", 1)[1], trail | {name})
+                for d in depends
+                if d.startswith("module.")
+            )
         return waits[name]
 
     findings = []
     for name, (file, _) in calls.items():
         if not waits_for_apis(name):
             line = tf.line_of(file, rf'module\s+"{name}"')
-            findings.append(Finding("dependencies", f"{rel(file, root)}:{line}",
-                                    f"module.{name} does not wait for {', '.join(sorted(apis))}: on a fresh project its plan-time "
-                                    "reads and its first resources fail until the APIs are on; add them to its depends_on"))
+            findings.append(
+                Finding(
+                    "dependencies",
+                    f"{rel(file, root)}:{line}",
+                    f"module.{name} does not wait for {', '.join(sorted(apis))}: on a fresh project its plan-time "
+                    "reads and its first resources fail until the APIs are on; add them to its depends_on",
+                )
+            )
     return findings
 
 
@@ -135,9 +163,8 @@ class _Graph:
                 if self.attached(directory, _text(tf.locals()[name][1]), seen):
                     return True
             elif kind == "var":
-                passed = [body[name] for _, body in self.callers.get(directory, []) if name in body]
-                callers = [d for d, body in self.callers.get(directory, []) if name in body]
-                if passed and all(self.attached(d, _text(v), seen) for d, v in zip(callers, passed)):
+                passed = [(d, body[name]) for d, body in self.callers.get(directory, []) if name in body]
+                if passed and all(self.attached(d, _text(v), seen) for d, v in passed):
                     return True
             elif module:
                 call = tf.named("module").get(module)
@@ -162,10 +189,15 @@ def _reference_findings(root: Path, tf: TfDir, graph: _Graph) -> list[Finding]:
         for argument in inputs:
             if argument in body and not graph.attached(tf.path, _text(body[argument])):
                 line = tf.line_of(file, rf"^\s*{argument}\s*=")
-                findings.append(Finding("dependencies", f"{rel(file, root)}:{line}",
-                                        f"module.{name}.{argument} is a name built from strings, not a reference to the resource it "
-                                        "names: Terraform will not wait for that resource (first-apply race); pass the created "
-                                        "resource's attribute (a module output reading it)"))
+                findings.append(
+                    Finding(
+                        "dependencies",
+                        f"{rel(file, root)}:{line}",
+                        f"module.{name}.{argument} is a name built from strings, not a reference to the resource it "
+                        "names: Terraform will not wait for that resource (first-apply race); pass the created "
+                        "resource's attribute (a module output reading it)",
+                    )
+                )
     return findings
 
 

@@ -7,8 +7,8 @@ checks comes from python-hcl2, which keeps every expression as source text ("${v
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import hcl2
@@ -79,13 +79,13 @@ def roots(root: Path) -> list[Path]:
     return [d for d in terraform_dirs(root) if d.is_relative_to(root / "environments")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_file(file: Path) -> dict:
     """python-hcl2's view of one file (cached: one process runs every check on the same files)."""
     return hcl2.loads(file.read_text(), serialization_options=_OPTIONS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_dir(path: Path) -> TfDir:
     path = path.resolve()
     tf = TfDir(path)

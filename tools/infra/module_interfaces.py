@@ -39,10 +39,14 @@ PINNED = {
     "terraform-aws-modules/vpc/aws": ("terraform-aws-modules/terraform-aws-vpc", "v6.6.0"),
     "terraform-aws-modules/rds/aws": ("terraform-aws-modules/terraform-aws-rds", "v6.13.1"),
     "terraform-google-modules/kubernetes-engine/google//modules/private-cluster": (
-        "terraform-google-modules/terraform-google-kubernetes-engine", "v37.1.0"),
+        "terraform-google-modules/terraform-google-kubernetes-engine",
+        "v37.1.0",
+    ),
     "terraform-google-modules/network/google": ("terraform-google-modules/terraform-google-network", "v11.1.1"),
     "terraform-google-modules/sql-db/google//modules/postgresql": (
-        "terraform-google-modules/terraform-google-sql-db", "v26.2.2"),
+        "terraform-google-modules/terraform-google-sql-db",
+        "v26.2.2",
+    ),
 }
 META_ARGUMENTS = {"source", "version", "providers", "depends_on", "count", "for_each"}
 IDENT = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -54,6 +58,7 @@ def is_registry(source: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------- record
+
 
 def _hcl(value) -> str:
     """python-hcl2's value back to HCL text (strings arrive quoted, expressions as ${...})."""
@@ -109,17 +114,32 @@ def record(checkouts: dict[str, Path]) -> dict:
             if base is None:
                 base = Path(scratch) / repository.replace("/", "+")
                 if not base.exists():
-                    subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", tag,
-                                    f"https://github.com/{repository}.git", str(base)], check=True)
+                    subprocess.run(
+                        [
+                            "git",
+                            "clone",
+                            "--quiet",
+                            "--depth",
+                            "1",
+                            "--branch",
+                            tag,
+                            f"https://github.com/{repository}.git",
+                            str(base),
+                        ],
+                        check=True,
+                    )
             if not (base / subdir).is_dir() or not any((base / subdir).glob("*.tf")):
                 raise SystemExit(f"module-interfaces: no .tf files for {source} in {base / subdir}")
             data[source] = {"repository": repository, "version": tag.lstrip("v"), **read_interface(base / subdir)}
-            print(f"module-interfaces: {source} {tag}: {len(data[source]['variables'])} variables, "
-                  f"{len(data[source]['outputs'])} outputs")
+            print(
+                f"module-interfaces: {source} {tag}: {len(data[source]['variables'])} variables, "
+                f"{len(data[source]['outputs'])} outputs"
+            )
     return data
 
 
 # ----------------------------------------------------------------------------------------- check
+
 
 def load() -> dict:
     return json.loads(DATA.read_text())
@@ -156,16 +176,20 @@ def check(root: Path) -> tuple[list[Finding], int]:
             line = tf.line_of(file, rf'module\s+"{name}"')
             where = f"{rel(file, root)}:{line}"
 
-            def finding(message: str) -> None:
+            def finding(message: str, where: str = where, name: str = name, source: str = source) -> None:
                 findings.append(Finding("interfaces", where, f"module.{name} ({source}): {message}"))
 
             interface = data.get(source)
             if interface is None:
-                finding("no recorded interface: add it to PINNED and run `python -m tools.infra.module_interfaces record`")
+                finding(
+                    "no recorded interface: add it to PINNED and run `python -m tools.infra.module_interfaces record`"
+                )
                 continue
             constraint = unquote(str(body.get("version", "")))
             if not _admits(constraint, interface["version"]):
-                finding(f"version {constraint or '(none)'} does not admit the recorded {interface['version']}: re-record")
+                finding(
+                    f"version {constraint or '(none)'} does not admit the recorded {interface['version']}: re-record"
+                )
             arguments = {k for k in body if not k.startswith("__")} - META_ARGUMENTS
             for unknown in sorted(arguments - set(interface["variables"])):
                 finding(f"argument {unknown} is not a variable of the module at {interface['version']}")
@@ -179,16 +203,25 @@ def check(root: Path) -> tuple[list[Finding], int]:
                 for match in pattern.finditer(line.split("#", 1)[0]):
                     source = registry.get(match.group(1))
                     if source in data and match.group(2) not in data[source]["outputs"]:
-                        findings.append(Finding("interfaces", f"{rel(file, root)}:{number}",
-                                                f"module.{match.group(1)}.{match.group(2)}: {source} has no output {match.group(2)}"))
+                        findings.append(
+                            Finding(
+                                "interfaces",
+                                f"{rel(file, root)}:{number}",
+                                f"module.{match.group(1)}.{match.group(2)}: {source} has no output {match.group(2)}",
+                            )
+                        )
     return findings, count
 
 
 # ------------------------------------------------------------------------------------ stand-ins
 
+
 def stand_in_text(interface: dict) -> str:
-    lines = ["# Stand-in generated from tools/infra/module-interfaces.json: the pinned module's",
-             "# variables and outputs only (no resources). Never committed.", ""]
+    lines = [
+        "# Stand-in generated from tools/infra/module-interfaces.json: the pinned module's",
+        "# variables and outputs only (no resources). Never committed.",
+        "",
+    ]
     for name, spec in interface["variables"].items():
         lines.append(f'variable "{name}" {{')
         lines.append(f"  type = {spec['type']}")
@@ -217,8 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record", help=f"re-read the pinned modules and rewrite {DATA.name}")
-    rec.add_argument("--checkout", action="append", default=[], metavar="SOURCE=DIR",
-                     help="read SOURCE from a checkout of its repository at the pinned tag instead of cloning")
+    rec.add_argument(
+        "--checkout",
+        action="append",
+        default=[],
+        metavar="SOURCE=DIR",
+        help="read SOURCE from a checkout of its repository at the pinned tag instead of cloning",
+    )
     args = parser.parse_args(argv)
     checkouts = {}
     for item in args.checkout:

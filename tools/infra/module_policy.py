@@ -22,7 +22,9 @@ from .layout import Finding, expressions, leaves, load_dir, rel, terraform_dirs,
 OPEN_CIDRS = ('"0.0.0.0/0"', '"::/0"')
 # input name -> the value that makes a database or endpoint public
 PUBLIC_SWITCHES = {"publicly_accessible": True, "ipv4_enabled": True, "enable_public_ip": True}
-SECRET_VALUE = re.compile(r"password|secret_string|secret_data|access_token|private_key|ephemeral\.|\.token\b", re.IGNORECASE)
+SECRET_VALUE = re.compile(
+    r"password|secret_string|secret_data|access_token|private_key|ephemeral\.|\.token\b", re.IGNORECASE
+)
 
 
 def _violations(value) -> list[str]:
@@ -38,8 +40,11 @@ def _violations(value) -> list[str]:
 
 # Resource types whose CIDRs admit traffic in (egress to 0.0.0.0/0 is how nodes reach the internet).
 INGRESS_RESOURCES = {
-    "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
-    "google_compute_firewall", "aws_network_acl_rule",
+    "aws_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "google_compute_firewall",
+    "aws_network_acl_rule",
 }
 
 
@@ -63,7 +68,12 @@ def _resource_violations(type_name: str, body: dict) -> list[str]:
     return problems
 
 
-ECR_READ_ACTIONS = {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"}
+ECR_READ_ACTIONS = {
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:DescribeImages",
+    "ecr:GetDownloadUrlForLayer",
+}
 READ_ROLES = {"roles/artifactregistry.reader"}
 
 
@@ -99,7 +109,9 @@ def check(root: Path) -> tuple[list[Finding], int]:
                     type_name, name = unquote(type_label), unquote(resource_label)
                     line = tf.line_of(file, rf'^\s*resource\s+"{re.escape(type_name)}"\s+"{re.escape(name)}"')
                     for problem in _resource_violations(type_name, body):
-                        findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"))
+                        findings.append(
+                            Finding("public-exposure", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}")
+                        )
         for kind in ("data", "resource"):
             for file, block in tf.of(kind):
                 for type_label, named in block.items():
@@ -107,16 +119,28 @@ def check(root: Path) -> tuple[list[Finding], int]:
                         type_name, name = unquote(type_label), unquote(label)
                         for problem in _pull_grant_problems(kind, type_name, name, body):
                             line = tf.line_of(file, rf'^\s*{kind}\s+"{re.escape(type_name)}"\s+"{re.escape(name)}"')
-                            findings.append(Finding("read-only-grant", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"))
+                            findings.append(
+                                Finding(
+                                    "read-only-grant", f"{rel(file, root)}:{line}", f"{type_name}.{name}: {problem}"
+                                )
+                            )
         for name, (file, body) in tf.named("output").items():
             value = " ".join(expressions(body.get("value")))
             if SECRET_VALUE.search(value):
                 line = tf.line_of(file, rf'^\s*output\s+"{re.escape(name)}"')
-                findings.append(Finding("secret-output", f"{rel(file, root)}:{line}", f'output "{name}" exposes a secret value ({value})'))
+                findings.append(
+                    Finding(
+                        "secret-output",
+                        f"{rel(file, root)}:{line}",
+                        f'output "{name}" exposes a secret value ({value})',
+                    )
+                )
         for name, (file, body) in tf.named("variable").items():
             line = tf.line_of(file, rf'^\s*variable\s+"{re.escape(name)}"')
             for problem in _violations({"default": body.get("default")}):
-                findings.append(Finding("public-exposure", f"{rel(file, root)}:{line}", f'variable "{name}": {problem}'))
+                findings.append(
+                    Finding("public-exposure", f"{rel(file, root)}:{line}", f'variable "{name}": {problem}')
+                )
         for example in sorted(directory.glob("*.tfvars*")):
             for problem in _violations(hcl2.loads(example.read_text())):
                 findings.append(Finding("public-exposure", rel(example, root), problem))

@@ -16,13 +16,15 @@ overlays cannot read Terraform state offline), so this check compares them:
 from __future__ import annotations
 
 import ipaddress
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
 
+from tools.environments import ENVIRONMENTS
+
 from .layout import Finding, parse_file, rel, unquote
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 CHECK = "overlay-agreement"
 IMAGE = "comments-api"
 
@@ -86,8 +88,11 @@ class _Checker:
 
     def expect(self, where: Path, what: str, overlay_value, terraform_value, source: str) -> None:
         if overlay_value != terraform_value:
-            self.findings.append(Finding(
-                CHECK, rel(where, self.root), f"{what} is {overlay_value!r}, but {source} says {terraform_value!r}"))
+            self.findings.append(
+                Finding(
+                    CHECK, rel(where, self.root), f"{what} is {overlay_value!r}, but {source} says {terraform_value!r}"
+                )
+            )
 
     def gke(self, env: str, repository_id: str) -> str:
         tf_root = self.root / "environments" / env / "gcp"
@@ -96,14 +101,34 @@ class _Checker:
         values, image = _overlay(self.root, env, "gke")
         where = self.root / "environments" / env / "gke" / "cluster-values.yaml"
         project, region = tfvars.get("project_id"), tfvars.get("region")
-        self.expect(where, "databaseCidr", values.get("databaseCidr"), cidrs.get("private_services"),
-                    f"{rel(tf_root, self.root)}/main.tf network_cidrs.private_services")
-        self.expect(where, "gcpProject", values.get("gcpProject"), project, f"{rel(tf_root, self.root)}/terraform.tfvars.example")
-        self.expect(where, "gcpServiceAccount", values.get("gcpServiceAccount"),
-                    f"comments-api@{project}.iam.gserviceaccount.com", "the example project")
-        self.expect(where.with_name("kustomization.yaml"), "the comments-api image", image,
-                    f"{region}-docker.pkg.dev/{project}/{repository_id}/{IMAGE}",
-                    "the example project and modules/artifact-registry's repository_id")
+        self.expect(
+            where,
+            "databaseCidr",
+            values.get("databaseCidr"),
+            cidrs.get("private_services"),
+            f"{rel(tf_root, self.root)}/main.tf network_cidrs.private_services",
+        )
+        self.expect(
+            where,
+            "gcpProject",
+            values.get("gcpProject"),
+            project,
+            f"{rel(tf_root, self.root)}/terraform.tfvars.example",
+        )
+        self.expect(
+            where,
+            "gcpServiceAccount",
+            values.get("gcpServiceAccount"),
+            f"comments-api@{project}.iam.gserviceaccount.com",
+            "the example project",
+        )
+        self.expect(
+            where.with_name("kustomization.yaml"),
+            "the comments-api image",
+            image,
+            f"{region}-docker.pkg.dev/{project}/{repository_id}/{IMAGE}",
+            "the example project and modules/artifact-registry's repository_id",
+        )
         return project
 
     def eks(self, env: str, repository_name: str) -> tuple[str, str]:
@@ -115,45 +140,89 @@ class _Checker:
         account, region = tfvars.get("account_id"), tfvars.get("region")
         self.expect(where, "vpcCidr", values.get("vpcCidr"), vpc_cidr, f"{rel(tf_root, self.root)}/main.tf vpc_cidr")
         if vpc_cidr:
-            self.expect(where, "databaseCidr", values.get("databaseCidr"), aws_database_block(vpc_cidr),
-                        "modules/aws-vpc's database block of that VPC")
-            self.expect(where, "loadBalancerCidr", values.get("loadBalancerCidr"), aws_public_block(vpc_cidr),
-                        "modules/aws-vpc's public block of that VPC")
-        self.expect(where, "awsRegion", values.get("awsRegion"), region, f"{rel(tf_root, self.root)}/terraform.tfvars.example")
+            self.expect(
+                where,
+                "databaseCidr",
+                values.get("databaseCidr"),
+                aws_database_block(vpc_cidr),
+                "modules/aws-vpc's database block of that VPC",
+            )
+            self.expect(
+                where,
+                "loadBalancerCidr",
+                values.get("loadBalancerCidr"),
+                aws_public_block(vpc_cidr),
+                "modules/aws-vpc's public block of that VPC",
+            )
+        self.expect(
+            where, "awsRegion", values.get("awsRegion"), region, f"{rel(tf_root, self.root)}/terraform.tfvars.example"
+        )
         arn = str(values.get("certificateArn", "")).split(":")
         self.expect(where, "certificateArn's region and account", arn[3:5], [region, account], "the example account")
-        self.expect(where.with_name("kustomization.yaml"), "the comments-api image", image,
-                    f"{account}.dkr.ecr.{region}.amazonaws.com/{repository_name}", "the example account and modules/ecr")
+        self.expect(
+            where.with_name("kustomization.yaml"),
+            "the comments-api image",
+            image,
+            f"{account}.dkr.ecr.{region}.amazonaws.com/{repository_name}",
+            "the example account and modules/ecr",
+        )
         return account, region
 
     def distinct(self, kind: str, by_env: dict[str, str]) -> None:
         seen: dict[str, str] = {}
         for env, value in by_env.items():
             if value in seen:
-                self.findings.append(Finding(CHECK, f"environments/{env}", f"{kind} {value!r} is also {seen[value]}'s: one per environment"))
+                self.findings.append(
+                    Finding(
+                        CHECK, f"environments/{env}", f"{kind} {value!r} is also {seen[value]}'s: one per environment"
+                    )
+                )
             seen.setdefault(value, env)
 
     def chain(self, projects: dict, accounts: dict, repository_id: str, repository_name: str) -> None:
-        for previous, env in zip(ENVIRONMENTS, ENVIRONMENTS[1:]):
+        for previous, env in pairwise(ENVIRONMENTS):
             gcp = self.root / "environments" / env / "gcp" / "terraform.tfvars.example"
-            prev_region = _tfvars(self.root / "environments" / previous / "gcp" / "terraform.tfvars.example").get("region")
-            self.expect(gcp, "source_registry", _tfvars(gcp).get("source_registry"),
-                        {"project_id": projects[previous], "location": prev_region, "repository_id": repository_id},
-                        f"{previous}'s registry")
+            prev_region = _tfvars(self.root / "environments" / previous / "gcp" / "terraform.tfvars.example").get(
+                "region"
+            )
+            self.expect(
+                gcp,
+                "source_registry",
+                _tfvars(gcp).get("source_registry"),
+                {"project_id": projects[previous], "location": prev_region, "repository_id": repository_id},
+                f"{previous}'s registry",
+            )
             aws = self.root / "environments" / env / "aws" / "terraform.tfvars.example"
             account, region = accounts[previous]
-            self.expect(aws, "source_registry_arn", _tfvars(aws).get("source_registry_arn"),
-                        f"arn:aws:ecr:{region}:{account}:repository/{repository_name}", f"{previous}'s registry")
+            self.expect(
+                aws,
+                "source_registry_arn",
+                _tfvars(aws).get("source_registry_arn"),
+                f"arn:aws:ecr:{region}:{account}:repository/{repository_name}",
+                f"{previous}'s registry",
+            )
             readers = self.root / "environments" / previous / "aws" / "terraform.tfvars.example"
-            self.expect(readers, "registry_reader_role_arns", _tfvars(readers).get("registry_reader_role_arns", []),
-                        [f"arn:aws:iam::{accounts[env][0]}:role/comments-ci-{env}"], f"{env}'s CI role (modules/aws-ci-identity)")
+            self.expect(
+                readers,
+                "registry_reader_role_arns",
+                _tfvars(readers).get("registry_reader_role_arns", []),
+                [f"arn:aws:iam::{accounts[env][0]}:role/comments-ci-{env}"],
+                f"{env}'s CI role (modules/aws-ci-identity)",
+            )
         for first in ENVIRONMENTS[:1]:
             for cloud, key in (("gcp", "source_registry"), ("aws", "source_registry_arn")):
                 path = self.root / "environments" / first / cloud / "terraform.tfvars.example"
-                self.expect(path, key, _tfvars(path).get(key), None, "the release (the first environment copies from nowhere)")
+                self.expect(
+                    path, key, _tfvars(path).get(key), None, "the release (the first environment copies from nowhere)"
+                )
         last = self.root / "environments" / ENVIRONMENTS[-1] / "aws" / "terraform.tfvars.example"
-        self.expect(last, "registry_reader_role_arns", _tfvars(last).get("registry_reader_role_arns", []), [],
-                    "the decision that only prod reads prod's registry")
+        self.expect(
+            last,
+            "registry_reader_role_arns",
+            _tfvars(last).get("registry_reader_role_arns", []),
+            [],
+            "the decision that only prod reads prod's registry",
+        )
 
 
 def check(root: Path) -> tuple[list[Finding], int]:

@@ -32,25 +32,32 @@ def script(master_secret: str, database_url: str) -> str:
     database = url.path.lstrip("/")
     if not (role and password and url.hostname and database):
         raise ValueError("the database URL must carry user, password, host and database")
-    conninfo = f"host={url.hostname} port={url.port or 5432} dbname={database} user={master['username']} sslmode=require"
-    sql = "\n".join([
-        # Create the role when missing, then (re)set its password: the same run rotates it.
-        f"SELECT format('CREATE ROLE %I LOGIN', {_literal(role)}) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) \\gexec",
-        f"ALTER ROLE {_identifier(role)} LOGIN PASSWORD {_literal(password)};",
-        # The service runs its own migrations, so it owns the database (and through
-        # pg_database_owner the public schema). Handing a database over needs membership of the
-        # new owner: the RDS master is no superuser, but it created the role and may grant it.
-        f"GRANT {_identifier(role)} TO CURRENT_USER;",
-        f"ALTER DATABASE {_identifier(database)} OWNER TO {_identifier(role)};",
-    ])
-    return "\n".join([
-        "set -euo pipefail",
-        f"export PGPASSWORD={shlex.quote(master['password'])}",
-        f"psql {shlex.quote(conninfo)} -v ON_ERROR_STOP=1 <<'SQL'",
-        sql,
-        "SQL",
-        "",
-    ])
+    conninfo = (
+        f"host={url.hostname} port={url.port or 5432} dbname={database} user={master['username']} sslmode=require"
+    )
+    sql = "\n".join(
+        [
+            # Create the role when missing, then (re)set its password: the same run rotates it.
+            f"SELECT format('CREATE ROLE %I LOGIN', {_literal(role)}) "
+            f"WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) \\gexec",
+            f"ALTER ROLE {_identifier(role)} LOGIN PASSWORD {_literal(password)};",
+            # The service runs its own migrations, so it owns the database (and through
+            # pg_database_owner the public schema). Handing a database over needs membership of the
+            # new owner: the RDS master is no superuser, but it created the role and may grant it.
+            f"GRANT {_identifier(role)} TO CURRENT_USER;",
+            f"ALTER DATABASE {_identifier(database)} OWNER TO {_identifier(role)};",
+        ]
+    )
+    return "\n".join(
+        [
+            "set -euo pipefail",
+            f"export PGPASSWORD={shlex.quote(master['password'])}",
+            f"psql {shlex.quote(conninfo)} -v ON_ERROR_STOP=1 <<'SQL'",
+            sql,
+            "SQL",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

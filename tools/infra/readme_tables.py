@@ -41,7 +41,9 @@ def tables(tf: TfDir) -> str:
             required = "default" not in body
             default = "n/a" if required else _cell(_hcl(body["default"]))
             description = unquote(body.get("description", "")).replace("|", "\\|")
-            lines.append(f"| `{name}` | {description} | {_cell(_hcl(body.get('type', 'any')))} | {default} | {'yes' if required else 'no'} |")
+            lines.append(
+                f"| `{name}` | {description} | {_cell(_hcl(body.get('type', 'any')))} | {default} | {'yes' if required else 'no'} |"
+            )
     else:
         lines.append("No inputs.")
     lines += ["", "## Outputs", ""]
@@ -83,5 +85,7 @@ def check(root: Path, fix: bool = False) -> tuple[list[Finding], int]:
             if fix:
                 readme.write_text(wanted)
             else:
-                findings.append(Finding("readme", where, "inputs/outputs tables are out of date: run `just infra-docs`"))
+                findings.append(
+                    Finding("readme", where, "inputs/outputs tables are out of date: run `just infra-docs`")
+                )
     return findings, count

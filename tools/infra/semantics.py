@@ -29,7 +29,18 @@ from itertools import combinations
 from pathlib import Path
 
 from . import terraform_run
-from .layout import KUBERNETES_VERSION_FILE, Finding, TfDir, expressions, leaves, load_dir, rel, roots, terraform_dirs, unquote
+from .layout import (
+    KUBERNETES_VERSION_FILE,
+    Finding,
+    TfDir,
+    expressions,
+    leaves,
+    load_dir,
+    rel,
+    roots,
+    terraform_dirs,
+    unquote,
+)
 
 META_ARGUMENTS = {"source", "version", "providers", "depends_on", "count", "for_each"}
 PINNED_VERSION = re.compile(r'^"(\d+\.\d+\.\d+|~> ?\d+\.\d+(\.\d+)?)"$')
@@ -77,28 +88,48 @@ def check_references(tf: TfDir, root: Path, validated: bool = False) -> list[Fin
     for file, name in sorted(set(_references(tf, "var"))):
         if name not in declared and not validated:
             line = tf.line_of(file, rf"(?<![\w.])var\.{re.escape(name)}\b")
-            findings.append(Finding("undeclared-variable", f"{rel(file, root)}:{line}", f"var.{name} is used but no variable \"{name}\" is declared in {rel(tf.path, root)}"))
+            findings.append(
+                Finding(
+                    "undeclared-variable",
+                    f"{rel(file, root)}:{line}",
+                    f'var.{name} is used but no variable "{name}" is declared in {rel(tf.path, root)}',
+                )
+            )
     local_names = tf.locals()
     for file, name in sorted(set(_references(tf, "local"))):
         if name not in local_names and not validated:
             line = tf.line_of(file, rf"(?<![\w.])local\.{re.escape(name)}\b")
-            findings.append(Finding("undeclared-local", f"{rel(file, root)}:{line}", f"local.{name} is used but not declared in {rel(tf.path, root)}"))
+            findings.append(
+                Finding(
+                    "undeclared-local",
+                    f"{rel(file, root)}:{line}",
+                    f"local.{name} is used but not declared in {rel(tf.path, root)}",
+                )
+            )
     for kind, needed in (("variable", ("type", "description")), ("output", ("description",))):
         for name, (file, body) in sorted(tf.named(kind).items()):
             missing = [key for key in needed if not str(body.get(key, "")).strip('"').strip()]
             if missing:
                 line = tf.line_of(file, rf'^\s*{kind}\s+"{re.escape(name)}"')
-                findings.append(Finding("undocumented", f"{rel(file, root)}:{line}", f'{kind} "{name}" has no {" or ".join(missing)}'))
+                findings.append(
+                    Finding(
+                        "undocumented", f"{rel(file, root)}:{line}", f'{kind} "{name}" has no {" or ".join(missing)}'
+                    )
+                )
     used_variables = {name for _, name in _references(tf, "var", skip=("variable",))}
     for name, (file, _) in sorted(tf.named("variable").items()):
         if name not in used_variables:
             line = tf.line_of(file, rf'^\s*variable\s+"{re.escape(name)}"')
-            findings.append(Finding("unused-variable", f"{rel(file, root)}:{line}", f'variable "{name}" is declared but never used'))
+            findings.append(
+                Finding("unused-variable", f"{rel(file, root)}:{line}", f'variable "{name}" is declared but never used')
+            )
     used_locals = {name for _, name in _references(tf, "local")}
     for name, (file, _) in sorted(local_names.items()):
         if name not in used_locals:
             line = tf.line_of(file, rf"^\s*{re.escape(name)}\s*=")
-            findings.append(Finding("unused-local", f"{rel(file, root)}:{line}", f"local.{name} is declared but never used"))
+            findings.append(
+                Finding("unused-local", f"{rel(file, root)}:{line}", f"local.{name} is declared but never used")
+            )
     return findings
 
 
@@ -111,31 +142,64 @@ def check_module_calls(tf: TfDir, root: Path, validated: bool = False) -> list[F
         source = _local_source(tf, body)
         if source is None:
             if not PINNED_VERSION.match(str(body.get("version", ""))):
-                findings.append(Finding("module-version", where, f'registry module "{name}" ({unquote(body["source"])}) must pin version exactly or with ~>, got {body.get("version", "nothing")}'))
+                findings.append(
+                    Finding(
+                        "module-version",
+                        where,
+                        f'registry module "{name}" ({unquote(body["source"])}) must pin version exactly or with ~>, '
+                        f"got {body.get('version', 'nothing')}",
+                    )
+                )
             continue
         if validated:
             continue
         if not source.is_dir() or not any(source.glob("*.tf")):
-            findings.append(Finding("module-source", where, f'module "{name}": source {unquote(body["source"])} is not a Terraform module'))
+            findings.append(
+                Finding(
+                    "module-source",
+                    where,
+                    f'module "{name}": source {unquote(body["source"])} is not a Terraform module',
+                )
+            )
             continue
         callee = load_dir(source)
         inputs = _declared_variables(callee)
         given = {key for key in body if not key.startswith("__")} - META_ARGUMENTS
         for missing in sorted(k for k, required in inputs.items() if required and k not in given):
-            findings.append(Finding("missing-module-input", where, f'module "{name}" does not pass required input "{missing}" of {rel(source, root)}'))
+            findings.append(
+                Finding(
+                    "missing-module-input",
+                    where,
+                    f'module "{name}" does not pass required input "{missing}" of {rel(source, root)}',
+                )
+            )
         for unknown in sorted(given - inputs.keys()):
-            findings.append(Finding("unknown-module-input", where, f'module "{name}" passes "{unknown}", which {rel(source, root)} does not declare'))
+            findings.append(
+                Finding(
+                    "unknown-module-input",
+                    where,
+                    f'module "{name}" passes "{unknown}", which {rel(source, root)} does not declare',
+                )
+            )
     for file, module, output in sorted(set(_module_outputs_used(tf)) if not validated else ()):
         line = tf.line_of(file, rf"module\.{re.escape(module)}(\[[^\]]*\])?\.{re.escape(output)}\b")
         where = f"{rel(file, root)}:{line}"
         if module not in calls:
-            findings.append(Finding("undeclared-module", where, f"module.{module} is used but no module \"{module}\" is called here"))
+            findings.append(
+                Finding("undeclared-module", where, f'module.{module} is used but no module "{module}" is called here')
+            )
             continue
         source = _local_source(tf, calls[module][1])
         if source is not None and source.is_dir():
             callee = load_dir(source)
             if output not in callee.named("output"):
-                findings.append(Finding("unknown-module-output", where, f"module.{module}.{output}: {rel(source, root)} has no output \"{output}\""))
+                findings.append(
+                    Finding(
+                        "unknown-module-output",
+                        where,
+                        f'module.{module}.{output}: {rel(source, root)} has no output "{output}"',
+                    )
+                )
     return findings
 
 
@@ -161,8 +225,15 @@ def check_versions(tf: TfDir, root: Path) -> list[Finding]:
             for type_name in block2:
                 provider = unquote(type_name).split("_", 1)[0]
                 if provider not in providers and provider not in BUILTIN_PROVIDERS:
-                    line = tf.line_of(file2, rf'^\s*{kind}\s+{re.escape(type_name)}')
-                    findings.append(Finding("provider-version", f"{rel(file2, root)}:{line}", f'{kind} {unquote(type_name)} uses provider "{provider}", which required_providers does not declare (and so does not pin)'))
+                    line = tf.line_of(file2, rf"^\s*{kind}\s+{re.escape(type_name)}")
+                    findings.append(
+                        Finding(
+                            "provider-version",
+                            f"{rel(file2, root)}:{line}",
+                            f'{kind} {unquote(type_name)} uses provider "{provider}", '
+                            "which required_providers does not declare (and so does not pin)",
+                        )
+                    )
     return findings
 
 
@@ -176,13 +247,25 @@ def check_kubernetes_version(root: Path) -> list[Finding]:
         tf = load_dir(directory)
         pinned = tf.locals().get("kubernetes_version") or tf.named("variable").get("kubernetes_version")
         if pinned is None:
-            findings.append(Finding("kubernetes-version", rel(directory, root), "the root does not pin kubernetes_version (local or variable)"))
+            findings.append(
+                Finding(
+                    "kubernetes-version",
+                    rel(directory, root),
+                    "the root does not pin kubernetes_version (local or variable)",
+                )
+            )
             continue
         file, value = pinned
         value = value.get("default", "") if isinstance(value, dict) else value
         if unquote(str(value)) != wanted:
             line = tf.line_of(file, r"kubernetes_version\s*=")
-            findings.append(Finding("kubernetes-version", f"{rel(file, root)}:{line}", f"kubernetes_version is {value}, {KUBERNETES_VERSION_FILE} says {wanted}"))
+            findings.append(
+                Finding(
+                    "kubernetes-version",
+                    f"{rel(file, root)}:{line}",
+                    f"kubernetes_version is {value}, {KUBERNETES_VERSION_FILE} says {wanted}",
+                )
+            )
     return findings
 
 
@@ -195,7 +278,9 @@ def check_backends(root: Path) -> list[Finding]:
         backends = [b for _, block in blocks for entry in block.get("backend", []) for b in entry.items()]
         where = f"{rel(file, root)}:{tf.line_of(file, r'backend')}" if file in tf.texts else rel(directory, root)
         if len(backends) != 1:
-            findings.append(Finding("backend", where, f"a root needs exactly one remote backend, found {len(backends)}"))
+            findings.append(
+                Finding("backend", where, f"a root needs exactly one remote backend, found {len(backends)}")
+            )
             continue
         kind, body = unquote(backends[0][0]), backends[0][1]
         own = f"{directory.parent.name}/{directory.name}"
@@ -205,7 +290,13 @@ def check_backends(root: Path) -> list[Finding]:
         elif kind not in ("s3", "gcs"):
             findings.append(Finding("backend", where, f'backend "{kind}": the roots keep state in gcs or s3'))
         if own not in location:
-            findings.append(Finding("backend", where, f'state location "{location}" does not name this root ({own}): two roots could share one state'))
+            findings.append(
+                Finding(
+                    "backend",
+                    where,
+                    f'state location "{location}" does not name this root ({own}): two roots could share one state',
+                )
+            )
     return findings
 
 
@@ -236,6 +327,13 @@ def check_address_plan(root: Path) -> list[Finding]:
 SHARED_ROOT_FILES = ("versions.tf", "providers.tf", "variables.tf", "outputs.tf")
 
 
+def _normalised(file: Path) -> str | None:
+    """A root's file with its environment's name (the directory above the cloud's) replaced by <env>."""
+    if not file.is_file():
+        return None
+    return re.sub(rf"\b{re.escape(file.parent.parent.name)}\b", "<env>", file.read_text())
+
+
 def check_roots_in_step(root: Path) -> list[Finding]:
     """environments/<env>/<cloud>: every file but main.tf equal across environments, modulo <env>."""
     findings = []
@@ -245,15 +343,17 @@ def check_roots_in_step(root: Path) -> list[Finding]:
     for cloud, directories in sorted(by_cloud.items()):
         reference = directories[0]
         for name in SHARED_ROOT_FILES:
-            def normalised(directory: Path) -> str | None:
-                file = directory / name
-                if not file.is_file():
-                    return None
-                return re.sub(rf"\b{re.escape(directory.parent.name)}\b", "<env>", file.read_text())
-            wanted = normalised(reference)
+            wanted = _normalised(reference / name)
             for other in directories[1:]:
-                if normalised(other) != wanted:
-                    findings.append(Finding("root-drift", rel(other / name, root), f"differs from {rel(reference / name, root)} beyond the environment name: change every {cloud} root together (sizing belongs in main.tf)"))
+                if _normalised(other / name) != wanted:
+                    findings.append(
+                        Finding(
+                            "root-drift",
+                            rel(other / name, root),
+                            f"differs from {rel(reference / name, root)} beyond the environment name: "
+                            f"change every {cloud} root together (sizing belongs in main.tf)",
+                        )
+                    )
     return findings
 
 

@@ -38,8 +38,10 @@ class Tally:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"fmt {self.fmt} ok, validate {self.ran['validate']} ran, test {self.ran['test']} ran, "
-                f"{len(self.cannot)} CANNOT RUN")
+        return (
+            f"fmt {self.fmt} ok, validate {self.ran['validate']} ran, test {self.ran['test']} ran, "
+            f"{len(self.cannot)} CANNOT RUN"
+        )
 
 
 def cli_config(root: Path) -> Path | None:
@@ -62,7 +64,9 @@ def mirror_providers(config: Path | None) -> dict[str, list[str]]:
         # <mirror>/<host>/<namespace>/<type>/<version>/
         for version_dir in sorted(Path(path).glob("*/*/*/*")):
             if version_dir.is_dir():
-                found.setdefault(f"{version_dir.parent.parent.name}/{version_dir.parent.name}", []).append(version_dir.name)
+                found.setdefault(f"{version_dir.parent.parent.name}/{version_dir.parent.name}", []).append(
+                    version_dir.name
+                )
     return found
 
 
@@ -123,13 +127,22 @@ def admits(constraint: str, version: str) -> bool:
         if op == "~>":
             if not (have >= padded and have[: len(want) - 1] == want[:-1]):
                 return False
-        elif not {None: have == padded, "=": have == padded, "!=": have != padded, ">": have > padded,
-                  ">=": have >= padded, "<": have < padded, "<=": have <= padded}[op]:
+        elif not {
+            None: have == padded,
+            "=": have == padded,
+            "!=": have != padded,
+            ">": have > padded,
+            ">=": have >= padded,
+            "<": have < padded,
+            "<=": have <= padded,
+        }[op]:
             return False
     return True
 
 
-_MODULE_SOURCE = re.compile(r'(?P<lead>\n[ \t]*source[ \t]*=[ \t]*)"(?P<source>[^"]+)"(?P<version>[ \t]*\n[ \t]*version[ \t]*=[ \t]*"[^"]*")?')
+_MODULE_SOURCE = re.compile(
+    r'(?P<lead>\n[ \t]*source[ \t]*=[ \t]*)"(?P<source>[^"]+)"(?P<version>[ \t]*\n[ \t]*version[ \t]*=[ \t]*"[^"]*")?'
+)
 
 
 def _scratch(root: Path, scratch: Path, stand_ins: dict[str, Path], widen: dict[str, str]) -> None:
@@ -138,11 +151,15 @@ def _scratch(root: Path, scratch: Path, stand_ins: dict[str, Path], widen: dict[
     shutil.copytree(root / "modules", scratch / "modules", ignore=shutil.ignore_patterns(".terraform*"))
     for directory in terraform_dirs(root):
         if directory.is_relative_to(root / "environments"):
-            shutil.copytree(directory, scratch / directory.relative_to(root), ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+            shutil.copytree(
+                directory,
+                scratch / directory.relative_to(root),
+                ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"),
+            )
     for file in scratch.rglob("*.tf"):
         text = file.read_text()
 
-        def point(match: re.Match) -> str:
+        def point(match: re.Match, file: Path = file) -> str:
             source = match.group("source")
             if source not in stand_ins:
                 return match.group(0)
@@ -150,8 +167,12 @@ def _scratch(root: Path, scratch: Path, stand_ins: dict[str, Path], widen: dict[
 
         text = _MODULE_SOURCE.sub(point, text)
         for provider, version in widen.items():
-            text = re.sub(rf'(source\s*=\s*"(?:[^"/]+/)?{re.escape(provider)}"\s*\n\s*version\s*=\s*)"[^"]*"',
-                          rf'\1">= {version}"', text, flags=re.I)
+            text = re.sub(
+                rf'(source\s*=\s*"(?:[^"/]+/)?{re.escape(provider)}"\s*\n\s*version\s*=\s*)"[^"]*"',
+                rf'\1">= {version}"',
+                text,
+                flags=re.I,
+            )
         file.write_text(text)
 
 
@@ -177,7 +198,9 @@ def check(root: Path, tally: Tally | None = None, only: list[Path] | None = None
         env["TF_CLI_CONFIG_FILE"] = str(config)
 
     started = time.monotonic()
-    fmt = _run([terraform, "fmt", "-check", "-recursive", "-list=true", "-no-color", *(str(d) for d in dirs)], root, env)
+    fmt = _run(
+        [terraform, "fmt", "-check", "-recursive", "-list=true", "-no-color", *(str(d) for d in dirs)], root, env
+    )
     listed = [(root / line.strip()).resolve() for line in fmt.stdout.splitlines() if line.strip()]
     # A file of a directory or of its tests/ (the suites are formatted too).
     unformatted = {d for d in dirs for file in listed if file.is_relative_to(d)}
@@ -185,13 +208,21 @@ def check(root: Path, tally: Tally | None = None, only: list[Path] | None = None
         findings.append(Finding("terraform", "modules, environments", f"terraform fmt failed: {fmt.stderr.strip()}"))
     for directory in dirs:
         if directory in unformatted:
-            findings.append(Finding("terraform", rel(directory, root), "not formatted: run `terraform fmt -recursive modules environments`"))
+            findings.append(
+                Finding(
+                    "terraform",
+                    rel(directory, root),
+                    "not formatted: run `terraform fmt -recursive modules environments`",
+                )
+            )
         else:
             tally.fmt += 1
 
     mirror = mirror_providers(config)
-    tally.notes.append(f"provider mirror: {', '.join(f'{p} {v}' for p, vs in sorted(mirror.items()) for v in vs) or 'none'}"
-                       f" (CLI config {'TF_CLI_CONFIG_FILE' if config and str(config) == os.environ.get('TF_CLI_CONFIG_FILE') else config or 'missing'})")
+    tally.notes.append(
+        f"provider mirror: {', '.join(f'{p} {v}' for p, vs in sorted(mirror.items()) for v in vs) or 'none'}"
+        f" (CLI config {'TF_CLI_CONFIG_FILE' if config and str(config) == os.environ.get('TF_CLI_CONFIG_FILE') else config or 'missing'})"
+    )
     widen: dict[str, str] = {}
     runnable = []
     for directory in dirs:
@@ -199,10 +230,18 @@ def check(root: Path, tally: Tally | None = None, only: list[Path] | None = None
         missing = sorted(p for p in needs if p not in mirror)
         tests = sorted(directory.glob("*.tftest.hcl")) + sorted((directory / "tests").glob("*.tftest.hcl"))
         if not tests:
-            findings.append(Finding("terraform", rel(directory, root), "no *.tftest.hcl suite (every module and root has one)"))
+            findings.append(
+                Finding("terraform", rel(directory, root), "no *.tftest.hcl suite (every module and root has one)")
+            )
         if missing:
-            where = "the provider mirror" if mirror else "any provider mirror (no CLI config: .ci/setup.d/30-infra.sh writes one when it finds a mirror)"
-            tally.cannot.append(f"{rel(directory, root)}: validate, test: {', '.join(missing)} not in {where} (runs in the PR pipeline)")
+            where = (
+                "the provider mirror"
+                if mirror
+                else "any provider mirror (no CLI config: .ci/setup.d/30-infra.sh writes one when it finds a mirror)"
+            )
+            tally.cannot.append(
+                f"{rel(directory, root)}: validate, test: {', '.join(missing)} not in {where} (runs in the PR pipeline)"
+            )
             continue
         for provider in needs:
             newest = max(mirror[provider], key=_version)
@@ -210,8 +249,10 @@ def check(root: Path, tally: Tally | None = None, only: list[Path] | None = None
                 widen[provider] = newest
         runnable.append((directory, tests))
     for provider, version in sorted(widen.items()):
-        tally.notes.append(f"NOTE: {provider} {version} from the mirror stands in for our constraint (widened in a scratch copy); "
-                           "the pinned major's schema is proven in the PR pipeline only")
+        tally.notes.append(
+            f"NOTE: {provider} {version} from the mirror stands in for our constraint (widened in a scratch copy); "
+            "the pinned major's schema is proven in the PR pipeline only"
+        )
 
     if runnable:
         with tempfile.TemporaryDirectory(prefix="infra-terraform-") as scratch_text:
@@ -225,14 +266,21 @@ def check(root: Path, tally: Tally | None = None, only: list[Path] | None = None
             # a time: each is mostly the provider loading its schema.
             initialised = []
             for directory, tests in runnable:
-                init = _run([terraform, "init", "-backend=false", "-input=false", "-no-color"],
-                            scratch / "tree" / directory.relative_to(root), env)
+                init = _run(
+                    [terraform, "init", "-backend=false", "-input=false", "-no-color"],
+                    scratch / "tree" / directory.relative_to(root),
+                    env,
+                )
                 if init.returncode != 0:
-                    findings.append(Finding("terraform", rel(directory, root), f"terraform init failed:\n{_tail(init)}"))
+                    findings.append(
+                        Finding("terraform", rel(directory, root), f"terraform init failed:\n{_tail(init)}")
+                    )
                 else:
                     initialised.append((directory, tests))
             with ThreadPoolExecutor(max_workers=2) as pool:
-                results = list(pool.map(lambda item: _prove(terraform, root, scratch / "tree", env, *item), initialised))
+                results = list(
+                    pool.map(lambda item: _prove(terraform, root, scratch / "tree", env, *item), initialised)
+                )
             for dir_findings, validated, tested in results:
                 findings.extend(dir_findings)
                 tally.ran["validate"] += validated

@@ -48,7 +48,9 @@ def _ignore_comments(root: Path) -> list[Finding]:
                     continue
                 rule, reason = match.group(1), match.group(2).strip()
                 if len(reason.split()) < 3:
-                    findings.append(Finding("trivy-ignore", f"{rel(file, root)}:{number}", f"ignore of {rule} gives no reason"))
+                    findings.append(
+                        Finding("trivy-ignore", f"{rel(file, root)}:{number}", f"ignore of {rule} gives no reason")
+                    )
     return findings
 
 
@@ -58,12 +60,37 @@ def run_trivy(directory: Path) -> dict:
     if trivy is None:
         raise SystemExit("trivy is not on PATH: run `bash .ci/setup.d/30-infra.sh` (or `just setup`)")
     loopback = "http://127.0.0.1:9"
-    env = {**os.environ, "HTTPS_PROXY": loopback, "HTTP_PROXY": loopback, "https_proxy": loopback, "http_proxy": loopback, "NO_PROXY": "", "no_proxy": ""}
+    env = {
+        **os.environ,
+        "HTTPS_PROXY": loopback,
+        "HTTP_PROXY": loopback,
+        "https_proxy": loopback,
+        "http_proxy": loopback,
+        "NO_PROXY": "",
+        "no_proxy": "",
+    }
     with tempfile.TemporaryDirectory(prefix="trivy-cache-") as cache:
         result = subprocess.run(
-            [trivy, "config", "--skip-check-update", "--skip-version-check", "--disable-telemetry",
-             "--cache-dir", cache, "--misconfig-scanners", "terraform", "--quiet", "--format", "json", str(directory)],
-            capture_output=True, text=True, env=env, timeout=TIMEOUT_SECONDS, check=False,
+            [
+                trivy,
+                "config",
+                "--skip-check-update",
+                "--skip-version-check",
+                "--disable-telemetry",
+                "--cache-dir",
+                cache,
+                "--misconfig-scanners",
+                "terraform",
+                "--quiet",
+                "--format",
+                "json",
+                str(directory),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
         )
     if result.returncode != 0:
         raise SystemExit(f"trivy failed ({result.returncode}):\n{result.stderr}")
@@ -89,7 +116,12 @@ def check(root: Path) -> tuple[list[Finding], str]:
             if misconfiguration.get("Status", "FAIL") != "FAIL":
                 continue
             cause = misconfiguration.get("CauseMetadata", {})
-            key = (f"{result['Target']}:{cause.get('StartLine', '?')}", misconfiguration["ID"], misconfiguration["Severity"], misconfiguration["Title"])
+            key = (
+                f"{result['Target']}:{cause.get('StartLine', '?')}",
+                misconfiguration["ID"],
+                misconfiguration["Severity"],
+                misconfiguration["Title"],
+            )
             failures[key] = failures.get(key, 0) + 1
     by_severity: dict[str, int] = {}
     for (where, rule, severity, title), times in sorted(failures.items()):
@@ -99,6 +131,8 @@ def check(root: Path) -> tuple[list[Finding], str]:
         findings.append(Finding("trivy", where, f"{rule} ({severity}, {verdict}): {title}{scope}"))
     for directory in roots(root):
         if rel(directory, root) not in seen_roots:
-            findings.append(Finding("trivy", rel(directory, root), "trivy evaluated no check in this root: the scan did not see it"))
+            findings.append(
+                Finding("trivy", rel(directory, root), "trivy evaluated no check in this root: the scan did not see it")
+            )
     failed = ", ".join(f"{count} {severity}" for severity, count in sorted(by_severity.items())) or "none"
     return findings, f"{staged} files staged, {evaluated} check evaluations, failed: {failed}"

@@ -10,17 +10,45 @@ import sys
 import time
 from pathlib import Path
 
-from . import dependencies, module_interfaces, module_policy, overlay_agreement, readme_tables, semantics, syntax, terraform_run, trivy_scan
+from . import (
+    dependencies,
+    module_interfaces,
+    module_policy,
+    overlay_agreement,
+    readme_tables,
+    semantics,
+    syntax,
+    terraform_run,
+    trivy_scan,
+)
 
-CHECKS = ["syntax", "semantics", "interfaces", "dependencies", "module-policy", "overlays", "trivy", "readme", "terraform"]
+CHECKS = [
+    "syntax",
+    "semantics",
+    "interfaces",
+    "dependencies",
+    "module-policy",
+    "overlays",
+    "trivy",
+    "readme",
+    "terraform",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)"
+    )
     parser.add_argument("--fix-readmes", action="store_true", help="rewrite the README tables instead of checking them")
-    parser.add_argument("--terraform-dir", action="append", type=Path, default=[], metavar="DIR",
-                        help="limit the terraform check to these directories (relative to --root)")
+    parser.add_argument(
+        "--terraform-dir",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="limit the terraform check to these directories (relative to --root)",
+    )
     parser.add_argument("checks", nargs="*", metavar="CHECK", help=f"any of {', '.join(CHECKS)} (default: all)")
     args = parser.parse_args(argv)
     unknown = set(args.checks) - set(CHECKS)

@@ -32,6 +32,7 @@ ROOT_DIR = {"gke": "gcp", "eks": "aws"}
 @dataclass
 class App:
     """One generated Application on a cluster of one cloud."""
+
     name: str
     wave: int
     options: set[str]
@@ -52,8 +53,12 @@ def cluster_annotations(root: Path, env: str, cloud: str) -> dict[str, str]:
     tf_root = root / "environments" / env / ROOT_DIR[cloud]
     modules = load_dir(tf_root).named("module") if tf_root.is_dir() else {}
     if "argocd" not in modules:
-        raise CheckError(f"{tf_root.relative_to(root)}: no module \"argocd\" writing the cluster secret")
-    return {unquote(k): f"<{unquote(k)}>" for k in (modules["argocd"][1].get("cluster_annotations") or {}) if not k.startswith("__")}
+        raise CheckError(f'{tf_root.relative_to(root)}: no module "argocd" writing the cluster secret')
+    return {
+        unquote(k): f"<{unquote(k)}>"
+        for k in (modules["argocd"][1].get("cluster_annotations") or {})
+        if not k.startswith("__")
+    }
 
 
 def _strings(node, path=""):
@@ -85,7 +90,9 @@ def check_pins(root: Path, argocd_objs: list[dict]) -> list[str]:
         source = spec.get("source", {})
         allowed = projects.get(spec.get("project"), {}).get("spec", {}).get("sourceRepos", [])
         if source.get("repoURL") not in allowed and "*" not in allowed:
-            errors.append(f"ApplicationSet/{name}: repository {source.get('repoURL')} is not allowed by AppProject/{spec.get('project')}")
+            errors.append(
+                f"ApplicationSet/{name}: repository {source.get('repoURL')} is not allowed by AppProject/{spec.get('project')}"
+            )
         if "chart" not in source:
             continue
         pin = pins.pop(name, None)
@@ -94,7 +101,9 @@ def check_pins(root: Path, argocd_objs: list[dict]) -> list[str]:
             continue
         for field, key in (("repoURL", "repoURL"), ("chart", "chart"), ("targetRevision", "version")):
             if source.get(field) != pin[key]:
-                errors.append(f"ApplicationSet/{name}: {field} {source.get(field)!r} differs from {CHARTS} {key} {pin[key]!r}")
+                errors.append(
+                    f"ApplicationSet/{name}: {field} {source.get(field)!r} differs from {CHARTS} {key} {pin[key]!r}"
+                )
     for name in pins:
         errors.append(f"{CHARTS}: {name} has no ApplicationSet in argocd/bootstrap")
     return errors
@@ -119,7 +128,9 @@ def check_templates(root: Path, argocd_objs: list[dict]) -> list[str]:
                     continue
                 path = rendered.get("spec.source.path")
                 if path is not None and not (root / path / "kustomization.yaml").is_file():
-                    errors.append(f"ApplicationSet/{name} on {env}-{cloud}: path {path} is not a kustomization in the repository")
+                    errors.append(
+                        f"ApplicationSet/{name} on {env}-{cloud}: path {path} is not a kustomization in the repository"
+                    )
     return errors
 
 
@@ -161,21 +172,29 @@ def check_order(cloud: str, cloud_groups: frozenset[str], cluster_apps: list[App
         for group in sorted(app.requires - BUILTIN_GROUPS - cloud_groups - app.provides):
             providers = [a for a in cluster_apps if group in a.provides]
             if not providers:
-                errors.append(f"{cloud}: Application {app.name} uses {group or 'core'} objects, but no add-on on {cloud} "
-                              f"installs that API (argocd/addons/charts.yaml provides)")
+                errors.append(
+                    f"{cloud}: Application {app.name} uses {group or 'core'} objects, but no add-on on {cloud} "
+                    f"installs that API (argocd/addons/charts.yaml provides)"
+                )
                 continue
             for provider in providers:
                 if provider.wave >= app.wave:
-                    errors.append(f"{cloud}: Application {app.name} (wave {app.wave}) uses {group} objects whose CRDs "
-                                  f"{provider.name} installs, which does not sync before it (wave {provider.wave})")
+                    errors.append(
+                        f"{cloud}: Application {app.name} (wave {app.wave}) uses {group} objects whose CRDs "
+                        f"{provider.name} installs, which does not sync before it (wave {provider.wave})"
+                    )
             if app.retry_limit == 0:
-                errors.append(f"{cloud}: Application {app.name} uses {group} objects from another Application without a "
-                              f"syncPolicy.retry: automated sync tries a revision once, so a first apply that meets a "
-                              f"missing CRD is never repeated")
+                errors.append(
+                    f"{cloud}: Application {app.name} uses {group} objects from another Application without a "
+                    f"syncPolicy.retry: automated sync tries a revision once, so a first apply that meets a "
+                    f"missing CRD is never repeated"
+                )
             if SKIP_DRY_RUN not in app.options:
-                errors.append(f"{cloud}: Application {app.name} uses {group} objects from another Application "
-                              f"({', '.join(p.name for p in providers)}) without {SKIP_DRY_RUN}: Argo CD does not wait "
-                              f"for that Application, so on a new cluster the dry run of the whole sync fails")
+                errors.append(
+                    f"{cloud}: Application {app.name} uses {group} objects from another Application "
+                    f"({', '.join(p.name for p in providers)}) without {SKIP_DRY_RUN}: Argo CD does not wait "
+                    f"for that Application, so on a new cluster the dry run of the whole sync fails"
+                )
     return errors
 
 
@@ -185,9 +204,10 @@ def groups_before(cluster_apps: list[App], name: str) -> set[str]:
     return {g for a in cluster_apps if a.wave < wave for g in a.provides}
 
 
-def check(root: Path, argocd_objs: list[dict], rendered: dict[str, list[dict]], cloud_groups: dict[str, frozenset[str]]) -> list[str]:
+def check(
+    root: Path, argocd_objs: list[dict], rendered: dict[str, list[dict]], cloud_groups: dict[str, frozenset[str]]
+) -> list[str]:
     errors = check_pins(root, argocd_objs) + check_templates(root, argocd_objs)
     for cloud in CLOUDS:
         errors += check_order(cloud, cloud_groups[cloud], apps(root, argocd_objs, cloud, rendered))
     return errors
-

@@ -20,7 +20,9 @@ TIMEOUT_SECONDS = 120
 def promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        raise CheckError("promtool is not on PATH: run .ci/setup.d/20-k8s.sh (it unpacks Debian's prometheus package into .tools)")
+        raise CheckError(
+            "promtool is not on PATH: run .ci/setup.d/20-k8s.sh (it unpacks Debian's prometheus package into .tools)"
+        )
     return path
 
 

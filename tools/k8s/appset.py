@@ -27,10 +27,12 @@ def selector_matches(selector: dict | None, labels: dict) -> bool:
         return False
     for expr in selector.get("matchExpressions", []):
         key, op, values = expr["key"], expr["operator"], expr.get("values", [])
-        ok = {"In": key in labels and labels[key] in values,
-              "NotIn": key not in labels or labels[key] not in values,
-              "Exists": key in labels,
-              "DoesNotExist": key not in labels}.get(op)
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": key not in labels or labels[key] not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }.get(op)
         if ok is None:
             raise ValueError(f"unknown selector operator {op}")
         if not ok:
@@ -40,6 +42,7 @@ def selector_matches(selector: dict | None, labels: dict) -> bool:
 
 def render(value: str, context: dict) -> str:
     """Go-template field references only ({{.a.b}}); anything else is refused rather than guessed."""
+
     def field(match: re.Match) -> str:
         ref = FIELD.fullmatch(match.group(1))
         if ref is None:
@@ -50,14 +53,21 @@ def render(value: str, context: dict) -> str:
                 raise KeyError(f"{match.group(0)}: no such field (missingkey=error)")
             node = node[part]
         return str(node)
+
     return TEMPLATE.sub(field, value)
 
 
 def cluster(env: str, cloud: str, annotations: dict[str, str] | None = None) -> dict:
     """The generator's parameters for one cluster secret (annotations: those the Terraform root writes)."""
     labels = {k: v for k, v in (("environment", env), ("cloud", cloud)) if v}
-    return {"name": f"{env or 'none'}-{cloud or 'none'}", "server": IN_CLUSTER,
-            "metadata": {"labels": {"argocd.argoproj.io/secret-type": "cluster", **labels}, "annotations": annotations or {}}}
+    return {
+        "name": f"{env or 'none'}-{cloud or 'none'}",
+        "server": IN_CLUSTER,
+        "metadata": {
+            "labels": {"argocd.argoproj.io/secret-type": "cluster", **labels},
+            "annotations": annotations or {},
+        },
+    }
 
 
 def generated(appset: dict, context: dict) -> bool:
@@ -68,7 +78,9 @@ def generated(appset: dict, context: dict) -> bool:
 
 
 def check(root: Path, argocd_objs: list[dict]) -> list[str]:
-    appset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == APPSET_NAME), None)
+    appset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == APPSET_NAME), None
+    )
     if appset is None:
         return [f"ApplicationSet/{APPSET_NAME} is not rendered by argocd/bootstrap"]
     projects = {o["metadata"]["name"] for o in argocd_objs if o["kind"] == "AppProject"}
@@ -105,8 +117,11 @@ def check(root: Path, argocd_objs: list[dict]) -> list[str]:
             errors.append(f"{label}: project {project} is not the rendered AppProject comments-{env}")
         if server != IN_CLUSTER or spec["destination"].get("namespace") != NAMESPACE:
             errors.append(f"{label}: destination must be the local cluster, namespace {NAMESPACE}")
-    overlays = {p.parent.relative_to(root).as_posix() for p in root.glob("environments/*/*/kustomization.yaml")
-                if "kind: Kustomization" in p.read_text()}
+    overlays = {
+        p.parent.relative_to(root).as_posix()
+        for p in root.glob("environments/*/*/kustomization.yaml")
+        if "kind: Kustomization" in p.read_text()
+    }
     for orphan in sorted(overlays - mapped):
         errors.append(f"{orphan}: an overlay that no cluster label combination reaches")
     automated = spec.get("syncPolicy", {}).get("automated", {})
@@ -114,6 +129,9 @@ def check(root: Path, argocd_objs: list[dict]) -> list[str]:
         errors.append(f"ApplicationSet/{APPSET_NAME}: automated sync needs prune and selfHeal")
     if "RespectIgnoreDifferences=true" not in spec.get("syncPolicy", {}).get("syncOptions", []):
         errors.append(f"ApplicationSet/{APPSET_NAME}: RespectIgnoreDifferences=true is required (HPA-owned replicas)")
-    if not any(d.get("kind") == "Deployment" and "/spec/replicas" in d.get("jsonPointers", []) for d in spec.get("ignoreDifferences", [])):
+    if not any(
+        d.get("kind") == "Deployment" and "/spec/replicas" in d.get("jsonPointers", [])
+        for d in spec.get("ignoreDifferences", [])
+    ):
         errors.append(f"ApplicationSet/{APPSET_NAME}: ignoreDifferences must cover Deployment /spec/replicas")
     return errors

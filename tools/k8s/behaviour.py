@@ -1,12 +1,12 @@
-"""What Argo CD and the clusters will do with the rendered objects (the `just validate` steps after the schemas):
+"""What Argo CD and the clusters will do with the rendered objects (the `just k8s-validate` steps after the schemas):
 
-  - add-ons: chart pins, template keys, and the order in which a new cluster gets them (addons.py);
-  - sync simulation of every Application a cluster runs: argocd/bootstrap, the six overlays and the
-    Alertmanager receivers, on an empty cluster and on an upgrade (sync_sim.py), on the cluster that the
-    Terraform modules build and the add-ons of earlier waves have extended (clusters.py);
-  - wiring: Services, ServiceMonitors, routes and health checks point at real pods and ports (wiring.py);
-  - NetworkPolicies against each cloud's real DNS, Prometheus and load balancer peers (netpol.py);
-  - kube-prometheus-stack: selectors, alert routing to people, storage, control plane (monitoring.py).
+- add-ons: chart pins, template keys, and the order in which a new cluster gets them (addons.py);
+- sync simulation of every Application a cluster runs: argocd/bootstrap, the six overlays and the
+  Alertmanager receivers, on an empty cluster and on an upgrade (sync_sim.py), on the cluster that the
+  Terraform modules build and the add-ons of earlier waves have extended (clusters.py);
+- wiring: Services, ServiceMonitors, routes and health checks point at real pods and ports (wiring.py);
+- NetworkPolicies against each cloud's real DNS, Prometheus and load balancer peers (netpol.py);
+- kube-prometheus-stack: selectors, alert routing to people, storage, control plane (monitoring.py).
 """
 
 from __future__ import annotations
@@ -22,24 +22,41 @@ ARGOCD_NAMESPACES = frozenset({"default", "kube-system", "argocd"})
 
 
 def _options(argocd_objs: list[dict], appset_name: str) -> set[str]:
-    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
-    return set((aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("syncPolicy", {}).get("syncOptions", []))
+    aset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None
+    )
+    return set(
+        (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("syncPolicy", {}).get("syncOptions", [])
+    )
 
 
 def _namespace_labels(argocd_objs: list[dict], appset_name: str) -> dict:
-    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
+    aset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None
+    )
     policy = (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("syncPolicy", {})
     return policy.get("managedNamespaceMetadata", {}).get("labels", {})
 
 
 def _destination(argocd_objs: list[dict], appset_name: str, default: str) -> str:
-    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
-    return (aset or {}).get("spec", {}).get("template", {}).get("spec", {}).get("destination", {}).get("namespace", default)
+    aset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None
+    )
+    return (
+        (aset or {})
+        .get("spec", {})
+        .get("template", {})
+        .get("spec", {})
+        .get("destination", {})
+        .get("namespace", default)
+    )
 
 
 def _project_allows(argocd_objs: list[dict], appset_name: str, rendered: dict[str, list[dict]]) -> list[str]:
     """A Git-path add-on's objects: kinds and namespaces its AppProject allows (Argo CD refuses the sync otherwise)."""
-    aset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None)
+    aset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == appset_name), None
+    )
     if aset is None:
         return []
     name = aset["spec"]["template"]["spec"]["project"]
@@ -50,8 +67,11 @@ def _project_allows(argocd_objs: list[dict], appset_name: str, rendered: dict[st
     errors = []
     for target, docs in rendered.items():
         errors += [f"{target}: {e}" for e in invariants.check_project_allows(docs, project)]
-        errors += [f"{target}: {describe(o)}: namespace {o['metadata']['namespace']} is not a destination of AppProject/{name}"
-                   for o in docs if o["metadata"].get("namespace") and o["metadata"]["namespace"] not in allowed_ns and "*" not in allowed_ns]
+        errors += [
+            f"{target}: {describe(o)}: namespace {o['metadata']['namespace']} is not a destination of AppProject/{name}"
+            for o in docs
+            if o["metadata"].get("namespace") and o["metadata"]["namespace"] not in allowed_ns and "*" not in allowed_ns
+        ]
     return errors
 
 
@@ -72,25 +92,45 @@ def check(root: Path, objs: dict[str, list[dict]]) -> tuple[list[str], list[str]
     for cloud in CLOUDS:
         cluster_apps = addons.apps(root, argocd, cloud, objs)
         for env in ENVIRONMENTS:
-            for appset_name, namespace in (("comments-api", NAMESPACE), ("addon-alertmanager-receivers", monitoring_ns),
-                                           ("image-policy", policy_ns)):
+            for appset_name, namespace in (
+                ("comments-api", NAMESPACE),
+                ("addon-alertmanager-receivers", monitoring_ns),
+                ("image-policy", policy_ns),
+            ):
                 name = addons.app_render_name(appset_name, env, cloud)
                 if name not in objs or not any(a.name == appset_name for a in cluster_apps):
                     continue
-                groups = frozenset(BUILTIN_GROUPS | facts[cloud].groups | addons.groups_before(cluster_apps, appset_name))
-                cluster = Cluster(f"{env}-{cloud}", groups, facts[cloud].metrics_api,
-                                  default_storage_class=facts[cloud].default_storage_class)
-                problems, _ = simulate(objs[name], cluster, namespace, _options(argocd, appset_name),
-                                       _namespace_labels(argocd, appset_name))
+                groups = frozenset(
+                    BUILTIN_GROUPS | facts[cloud].groups | addons.groups_before(cluster_apps, appset_name)
+                )
+                cluster = Cluster(
+                    f"{env}-{cloud}",
+                    groups,
+                    facts[cloud].metrics_api,
+                    default_storage_class=facts[cloud].default_storage_class,
+                )
+                problems, _ = simulate(
+                    objs[name],
+                    cluster,
+                    namespace,
+                    _options(argocd, appset_name),
+                    _namespace_labels(argocd, appset_name),
+                )
                 errors += [f"{name}: {p}" for p in problems]
                 runs += 1
-    summary.append(f"sync simulation: {runs} Applications, empty cluster and upgrade each, {len(errors) - before} problems")
+    summary.append(
+        f"sync simulation: {runs} Applications, empty cluster and upgrade each, {len(errors) - before} problems"
+    )
 
     before = len(errors)
     overlays = {f"{e}-{c}": objs[f"{e}-{c}"] for e in ENVIRONMENTS for c in CLOUDS}
     for name, docs in overlays.items():
         env, cloud = name.split("-")
-        problems = wiring.check(docs) + netpol.check(root, docs, env, cloud, monitoring_ns) + clusters.check_overlay(docs, facts[cloud])
+        problems = (
+            wiring.check(docs)
+            + netpol.check(root, docs, env, cloud, monitoring_ns)
+            + clusters.check_overlay(docs, facts[cloud])
+        )
         errors += [f"{name}: {p}" for p in problems]
     summary.append(f"wiring and network policies: {len(overlays)} overlays, {len(errors) - before} problems")
 

@@ -3,7 +3,7 @@
 The sync simulation needs facts the manifests cannot tell: whether the resource metrics API exists (HPA),
 whether NetworkPolicies are enforced, whether a claim without a StorageClass is served, and which API
 groups the cloud itself installs. They come from the module arguments, so removing an EKS add-on or
-switching GKE's dataplane changes the model, and `just validate` reports what breaks.
+switching GKE's dataplane changes the model, and `just k8s-validate` reports what breaks.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ EKS_MODULE = Path("modules/eks")
 @dataclass(frozen=True)
 class CloudFacts:
     cloud: str
-    groups: frozenset[str]        # API groups the cloud installs (beyond the built-in ones)
-    metrics_api: bool             # metrics.k8s.io
-    network_policy: bool          # NetworkPolicies are enforced
-    default_storage_class: bool   # a PersistentVolumeClaim without storageClassName is provisioned
-    source: str                   # where the facts were read, for messages
+    groups: frozenset[str]  # API groups the cloud installs (beyond the built-in ones)
+    metrics_api: bool  # metrics.k8s.io
+    network_policy: bool  # NetworkPolicies are enforced
+    default_storage_class: bool  # a PersistentVolumeClaim without storageClassName is provisioned
+    source: str  # where the facts were read, for messages
 
 
 def _cluster_args(root: Path, module_dir: Path) -> dict:
@@ -36,7 +36,7 @@ def _cluster_args(root: Path, module_dir: Path) -> dict:
         raise CheckError(f"{module_dir} is missing: the cluster model is read from it")
     modules = load_dir(path).named("module")
     if "cluster" not in modules:
-        raise CheckError(f"{module_dir}: no module \"cluster\" to read the cluster's add-ons from")
+        raise CheckError(f'{module_dir}: no module "cluster" to read the cluster\'s add-ons from')
     return modules["cluster"][1]
 
 
@@ -60,11 +60,13 @@ def eks(root: Path) -> CloudFacts:
     cni = str((addons.get("vpc-cni") or {}).get("configuration_values", ""))
     ebs = str((addons.get("aws-ebs-csi-driver") or {}).get("configuration_values", ""))
     return CloudFacts(
-        "eks", frozenset(),
+        "eks",
+        frozenset(),
         metrics_api="metrics-server" in addons,
         network_policy=re.search(r'enableNetworkPolicy\s*[=:]\s*"true"', cni) is not None,
         default_storage_class=re.search(r"defaultStorageClass\s*[=:]\s*\{\s*enabled\s*[=:]\s*true", ebs) is not None,
-        source=f"{EKS_MODULE}/main.tf module.cluster addons")
+        source=f"{EKS_MODULE}/main.tf module.cluster addons",
+    )
 
 
 def facts(root: Path) -> dict[str, CloudFacts]:
@@ -76,6 +78,8 @@ def check_overlay(objs: list[dict], cloud: CloudFacts) -> list[str]:
     errors = []
     policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
     if policies and not cloud.network_policy:
-        errors.append(f"{cloud.cloud}: {len(policies)} NetworkPolicies (default-deny-all included) are accepted but not "
-                      f"enforced: the cluster has no network policy enforcement ({cloud.source})")
+        errors.append(
+            f"{cloud.cloud}: {len(policies)} NetworkPolicies (default-deny-all included) are accepted but not "
+            f"enforced: the cluster has no network policy enforcement ({cloud.source})"
+        )
     return errors

@@ -37,7 +37,9 @@ class CloudEvidence:
     def line(self) -> str:
         if self.latest is None:
             return f"{self.context}: no status"
-        link = f" ([{self.latest.created_at:%Y-%m-%d %H:%M}Z]({self.latest.target_url}))" if self.latest.target_url else ""
+        link = (
+            f" ([{self.latest.created_at:%Y-%m-%d %H:%M}Z]({self.latest.target_url}))" if self.latest.target_url else ""
+        )
         return f"{self.context}: {self.latest.state}, {self.latest.description}{link}"
 
 
@@ -57,25 +59,38 @@ def judge(statuses: list[Status], ctx: str, digest: str) -> CloudEvidence:
             what = "degraded"
         else:
             what = f"{latest.state} ({latest.description or 'no description'})"
-        return CloudEvidence(ctx, False, f"{ctx}: {what} for {named[0] if named else 'an unnamed digest'} ({where})",
-                             latest=latest)
+        return CloudEvidence(
+            ctx, False, f"{ctx}: {what} for {named[0] if named else 'an unnamed digest'} ({where})", latest=latest
+        )
     if named != [digest]:
-        return CloudEvidence(ctx, False, f"{ctx}: the latest healthy report names {named[0] if named else 'no digest'}, "
-                                         f"not {digest} ({where})", latest=latest)
+        return CloudEvidence(
+            ctx,
+            False,
+            f"{ctx}: the latest healthy report names {named[0] if named else 'no digest'}, not {digest} ({where})",
+            latest=latest,
+        )
     if SMOKE_PASSED not in text:
-        return CloudEvidence(ctx, False, f"{ctx}: healthy, but no smoke check result for {digest} ({where})",
-                             latest=latest)
+        return CloudEvidence(
+            ctx, False, f"{ctx}: healthy, but no smoke check result for {digest} ({where})", latest=latest
+        )
     since = latest.created_at
     for status in reversed(mine[:-1]):
-        if status.state == "success" and DIGEST.findall(status.description) == [digest] and SMOKE_PASSED in status.description.lower():
+        if (
+            status.state == "success"
+            and DIGEST.findall(status.description) == [digest]
+            and SMOKE_PASSED in status.description.lower()
+        ):
             since = status.created_at
         else:
             break
-    return CloudEvidence(ctx, True, f"{ctx}: healthy, smoke passed, since {since:%Y-%m-%d %H:%M}Z",
-                         since=since, latest=latest)
+    return CloudEvidence(
+        ctx, True, f"{ctx}: healthy, smoke passed, since {since:%Y-%m-%d %H:%M}Z", since=since, latest=latest
+    )
 
 
-def gather(github: GitHub, root: Path, env: str, digest: str, since: str, until: str | None = None) -> dict[str, CloudEvidence]:
+def gather(
+    github: GitHub, root: Path, env: str, digest: str, since: str, until: str | None = None
+) -> dict[str, CloudEvidence]:
     """Evidence of both clouds of env for digest, pinned from commit `since` (until `until`, excluded)."""
     statuses: list[Status] = []
     for commit in deployed_commits(root, since, until):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -78,14 +78,15 @@ def next_in_line(src: str, dst: str) -> str | None:
     if src not in ENVIRONMENTS or dst not in ENVIRONMENTS:
         return f"environments are {', '.join(ENVIRONMENTS)}; got {src} -> {dst}"
     if ENVIRONMENTS.index(dst) != ENVIRONMENTS.index(src) + 1:
-        skipped = ENVIRONMENTS[ENVIRONMENTS.index(src) + 1:ENVIRONMENTS.index(dst)]
+        skipped = ENVIRONMENTS[ENVIRONMENTS.index(src) + 1 : ENVIRONMENTS.index(dst)]
         what = f"skipped environment: {', '.join(skipped)} must run it first" if skipped else "not forward"
         return f"{what}; promotion goes {' -> '.join(ENVIRONMENTS)}, one step at a time; {src} -> {dst} is not allowed"
     return None
 
 
-def evaluate(root: Path, src: str, dst: str, digest: str | None = None, github: GitHub | None = None,
-             now: datetime | None = None) -> Verdict:
+def evaluate(
+    root: Path, src: str, dst: str, digest: str | None = None, github: GitHub | None = None, now: datetime | None = None
+) -> Verdict:
     order = next_in_line(src, dst)
     if order:
         return Verdict(src, dst, digest or "", refusals=[order])
@@ -95,8 +96,10 @@ def evaluate(root: Path, src: str, dst: str, digest: str | None = None, github: 
     current, since, _ = history[0]
     verdict = Verdict(src, dst, digest or current, pinned_in=since)
     if working_pin(root, src) != current:
-        verdict.refusals.append(f"stale: {version_file(src)} has an uncommitted change; promote what {src} "
-                                f"has deployed from main ({current})")
+        verdict.refusals.append(
+            f"stale: {version_file(src)} has an uncommitted change; promote what {src} "
+            f"has deployed from main ({current})"
+        )
     if digest and digest != current:
         abandoned = [commit for commit, pinned in pin_history(root, src) if pinned == digest]
         was = f"{src} abandoned it (it pinned it in {abandoned[-1][:12]})" if abandoned else f"{src} never pinned it"
@@ -107,11 +110,12 @@ def evaluate(root: Path, src: str, dst: str, digest: str | None = None, github: 
     verdict.waivable += [e.reason for e in verdict.evidence.values() if not e.verified]
     if all(e.verified for e in verdict.evidence.values()):
         start = max(e.since for e in verdict.evidence.values() if e.since)
-        verdict.soaked = (now or datetime.now(timezone.utc)) - start
+        verdict.soaked = (now or datetime.now(UTC)) - start
         if verdict.soaked < verdict.soak:
             verdict.waivable.append(
                 f"soak not elapsed: {src} has run {current} healthy on both clouds for {short(verdict.soaked)}, "
-                f"needs {short(verdict.soak)} ({promotion_settings(src)}); not before {start + verdict.soak:%Y-%m-%d %H:%M}Z")
+                f"needs {short(verdict.soak)} ({promotion_settings(src)}); not before {start + verdict.soak:%Y-%m-%d %H:%M}Z"
+            )
     return verdict
 
 
@@ -121,12 +125,16 @@ def evidence_markdown(verdict: Verdict, github: GitHub | None, forced: bool, rea
     lines.append(f"- digest `{verdict.digest}`, pinned in {verdict.source} by [{verdict.pinned_in[:12]}]({commit})")
     lines += [f"- {e.line()}" for e in verdict.evidence.values()]
     if verdict.soaked is not None:
-        lines.append(f"- soak: {short(verdict.soaked)} healthy on both clouds (required {short(verdict.soak)}, "
-                     f"{promotion_settings(verdict.source)})")
+        lines.append(
+            f"- soak: {short(verdict.soaked)} healthy on both clouds (required {short(verdict.soak)}, "
+            f"{promotion_settings(verdict.source)})"
+        )
     if forced:
-        lines += ["", "### FORCED: gate waived", "", f"Reason: {reason}", "",
-                  "Waived checks:"] + [f"- {line}" for line in verdict.waivable or ["(none failed)"]] + [
-                  "", "A forced promotion runs behind the `production` environment's required reviewers."]
+        lines += (
+            ["", "### FORCED: gate waived", "", f"Reason: {reason}", "", "Waived checks:"]
+            + [f"- {line}" for line in verdict.waivable or ["(none failed)"]]
+            + ["", "A forced promotion runs behind the `production` environment's required reviewers."]
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -54,16 +54,30 @@ class GitHub:
         found: list[Status] = []
         for page in range(1, 11):
             url = f"{self.api}/repos/{self.repo}/commits/{commit}/statuses?per_page=100&page={page}"
-            request = urllib.request.Request(url, headers={
-                "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                **({"Authorization": f"Bearer {self.token}"} if self.token else {})})
+            request = urllib.request.Request(
+                url,
+                headers={
+                    "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": "2022-11-28",
+                    **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+                },
+            )
             try:
                 with urllib.request.urlopen(request, timeout=20) as response:
                     items = json.load(response)
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 raise CheckError(f"cannot read the commit statuses of {commit[:12]} from {self.api}: {exc}") from exc
-            found += [Status(commit, item["context"], item["state"], item.get("description") or "",
-                             item.get("target_url") or "", parse_time(item["created_at"])) for item in items]
+            found += [
+                Status(
+                    commit,
+                    item["context"],
+                    item["state"],
+                    item.get("description") or "",
+                    item.get("target_url") or "",
+                    parse_time(item["created_at"]),
+                )
+                for item in items
+            ]
             if len(items) < 100:
                 break
         return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 from .layout import CheckError
@@ -70,11 +71,13 @@ def check_append_only(root: Path, env: str) -> list[str]:
     commits = git(root, "log", "--reverse", "--format=%H", "--", path.as_posix()).split()
     versions = []
     for commit in commits:
-        shown = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True)
+        shown = subprocess.run(
+            ["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True
+        )
         versions.append((f"commit {commit[:12]}", shown.stdout if shown.returncode == 0 else ""))
     versions.append(("the working tree", (root / path).read_text()))
     errors = []
-    for (_, before), (where, after) in zip(versions, versions[1:]):
+    for (_, before), (where, after) in pairwise(versions):
         if not after.startswith(before):
             errors.append(f"{path} is append-only, but {where} rewrites or removes earlier lines")
     return errors

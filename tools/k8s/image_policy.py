@@ -25,6 +25,14 @@ OPT_IN = "policy.sigstore.dev/include"
 RELEASE_WORKFLOW = Path(".github/workflows/release.yml")
 
 
+def admits(identity: dict, subject: str) -> bool:
+    """A keyless identity admits a certificate subject: its exact `subject`, else its `subjectRegExp`."""
+    if identity.get("subject"):
+        return subject == identity["subject"]
+    pattern = identity.get("subjectRegExp")
+    return bool(pattern and re.search(pattern, subject))
+
+
 def release_refs(root: Path) -> list[str]:
     """A ref of each kind release.yml's push trigger starts on, read from the workflow itself, so the
     policy cannot drift from how releases are really built (branches by name, tags by a version sample)."""
@@ -44,11 +52,17 @@ def identities(repo: str, refs: list[str]) -> tuple[list[str], list[str]]:
     """The certificate subjects to admit (release.yml on each ref it runs on), and subjects to refuse."""
     base = f"https://github.com/{repo}/.github/workflows"
     admit = [f"{base}/release.yml@{ref}" for ref in refs]
-    refuse = [f"{base}/pr.yml@refs/tags/v1.2.3", f"{base}/pr.yml@refs/heads/main", f"{base}/release.yml@refs/heads/main",
-              f"{base}/release.yml@refs/heads/feature", f"{base}/release.yml@refs/heads/v1.2.3",
-              f"{base}/release.yml@refs/tags/v1.2.3-rc.1",
-              f"{base}/release.yml@refs/tags/x1.2.3", f"{base}/release.yml@refs/pull/7/merge",
-              f"https://github.com/fork/{repo.split('/')[1]}/.github/workflows/release.yml@refs/tags/v1.2.3"]
+    refuse = [
+        f"{base}/pr.yml@refs/tags/v1.2.3",
+        f"{base}/pr.yml@refs/heads/main",
+        f"{base}/release.yml@refs/heads/main",
+        f"{base}/release.yml@refs/heads/feature",
+        f"{base}/release.yml@refs/heads/v1.2.3",
+        f"{base}/release.yml@refs/tags/v1.2.3-rc.1",
+        f"{base}/release.yml@refs/tags/x1.2.3",
+        f"{base}/release.yml@refs/pull/7/merge",
+        f"https://github.com/fork/{repo.split('/')[1]}/.github/workflows/release.yml@refs/tags/v1.2.3",
+    ]
     refuse += [f"{a}-evil" for a in admit] + [f"x{a}" for a in admit]
     return admit, [s for s in refuse if s not in admit]
 
@@ -68,7 +82,9 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
         return errors + [f"{POLICY_DIR}: renders no ClusterImagePolicy"]
     admit, refuse = identities(repository(root), release_refs(root))
     if not admit:
-        errors.append(f"{RELEASE_WORKFLOW}: no push branch or tag starts the release, so nothing could ever be admitted")
+        errors.append(
+            f"{RELEASE_WORKFLOW}: no push branch or tag starts the release, so nothing could ever be admitted"
+        )
     globs = []
     for policy in policies:
         where = f"ClusterImagePolicy/{policy['metadata']['name']}"
@@ -86,18 +102,20 @@ def check(root: Path, minor: str, overlays: dict[str, list[dict]]) -> list[str]:
             for identity in authority["keyless"].get("identities") or [{}]:
                 if identity.get("issuer") != ISSUER or "issuerRegExp" in identity:
                     errors.append(f"{where}: the issuer must be exactly {ISSUER}")
-                pattern = identity.get("subjectRegExp")
-                subject = identity.get("subject")
-                accepts = (lambda s: s == subject) if subject else (lambda s: bool(pattern and re.search(pattern, s)))
-                errors += [f"{where}: the identity does not admit the release workflow where it runs ({a})"
-                           for a in admit if not accepts(a)]
-                wrongly = [s for s in refuse if accepts(s)]
+                errors += [
+                    f"{where}: the identity does not admit the release workflow where it runs ({a})"
+                    for a in admit
+                    if not admits(identity, a)
+                ]
+                wrongly = [s for s in refuse if admits(identity, s)]
                 if wrongly:
                     errors.append(f"{where}: the identity also admits {wrongly[0]}")
     for name, docs in overlays.items():
         for obj in docs:
             if obj["kind"] == "Namespace" and obj["metadata"]["labels"].get(OPT_IN) != "true":
-                errors.append(f"{name}: Namespace/{obj['metadata']['name']} must carry {OPT_IN}=true (enforcement is opt-in)")
+                errors.append(
+                    f"{name}: Namespace/{obj['metadata']['name']} must carry {OPT_IN}=true (enforcement is opt-in)"
+                )
             if obj["kind"] in WORKLOADS:
                 for c in containers(obj):
                     match = DIGEST_IMAGE.fullmatch(c.get("image", ""))

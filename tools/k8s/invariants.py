@@ -8,20 +8,36 @@ from pathlib import Path
 
 from .layout import NAMESPACE, RUNBOOKS
 from .manifests import describe
+from .pins import DIGEST
 
-DIGEST_IMAGE = re.compile(r"(?P<name>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)@(?P<digest>sha256:[0-9a-f]{64})")
+DIGEST_IMAGE = re.compile(rf"(?P<name>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)@(?P<digest>{DIGEST.pattern})")
 REGISTRY = {
     "gke": re.compile(r"[a-z0-9-]+-docker\.pkg\.dev/[a-z0-9-]+/comments/comments-api"),
     "eks": re.compile(r"[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/comments-api"),
 }
 WORKLOADS = {"Deployment", "Job", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "CronJob"}
 # Values the base and the components carry until an overlay replaces them.
-PLACEHOLDERS = ("192.0.2.", "ENVIRONMENT", "GCP_PROJECT", "GCP_SERVICE_ACCOUNT", "AWS_REGION", "CERTIFICATE_ARN",
-                "LOAD_BALANCER_CIDR", "HOSTNAME")
+PLACEHOLDERS = (
+    "192.0.2.",
+    "ENVIRONMENT",
+    "GCP_PROJECT",
+    "GCP_SERVICE_ACCOUNT",
+    "AWS_REGION",
+    "CERTIFICATE_ARN",
+    "LOAD_BALANCER_CIDR",
+    "HOSTNAME",
+)
 # The service's metric names (GUIDE section 2); alert and recording rules may use only these of its own.
-SERVICE_METRICS = {"http_requests_total", "http_request_duration_seconds_bucket", "http_requests_in_flight",
-                   "db_pool_connections", "db_pool_max_connections", "comments_created_total",
-                   "comments_duplicates_total", "comments_api_build_info"}
+SERVICE_METRICS = {
+    "http_requests_total",
+    "http_request_duration_seconds_bucket",
+    "http_requests_in_flight",
+    "db_pool_connections",
+    "db_pool_max_connections",
+    "comments_created_total",
+    "comments_duplicates_total",
+    "comments_api_build_info",
+}
 SERVICE_METRIC_PREFIXES = ("http_", "db_", "comments_created", "comments_duplicates", "comments_api_build")
 MIN_PROD_REPLICAS = 3
 
@@ -141,7 +157,9 @@ def check_api_deployment(objs: list[dict]) -> list[str]:
         grace = int(env.get("APP_SERVER__SHUTDOWN_GRACE_SECS", {}).get("value", "20"))
         needed = pre_stop["sleep"]["seconds"] + grace
         if spec.get("terminationGracePeriodSeconds", 30) <= needed:
-            errors.append(f"Deployment/comments-api: terminationGracePeriodSeconds must exceed preStop + drain grace ({needed} s)")
+            errors.append(
+                f"Deployment/comments-api: terminationGracePeriodSeconds must exceed preStop + drain grace ({needed} s)"
+            )
     return errors
 
 
@@ -154,7 +172,8 @@ def check_migration(objs: list[dict]) -> list[str]:
     # A Job's pod template is immutable: only a hook recreated on each sync runs the new image's migration.
     # Its place in the sync order (after its ServiceAccount and Secret, before the Deployment) is sync_sim's.
     if not annotations.get("argocd.argoproj.io/hook") or "BeforeHookCreation" not in annotations.get(
-            "argocd.argoproj.io/hook-delete-policy", ""):
+        "argocd.argoproj.io/hook-delete-policy", ""
+    ):
         errors.append("Job/comments-api-migrate must be an Argo CD hook recreated on each sync (BeforeHookCreation)")
     if [c.get("args") for c in pod_spec(job).get("containers", [])] != [["migrate"]]:
         errors.append("Job/comments-api-migrate must run `comments-api migrate`")
@@ -214,7 +233,13 @@ def runbook_anchors(root: Path) -> set[str]:
 
 def check_alerts(objs: list[dict], anchors: set[str]) -> list[str]:
     errors = []
-    rules = [r for o in objs if o["kind"] == "PrometheusRule" for g in o["spec"].get("groups", []) for r in g.get("rules", [])]
+    rules = [
+        r
+        for o in objs
+        if o["kind"] == "PrometheusRule"
+        for g in o["spec"].get("groups", [])
+        for r in g.get("rules", [])
+    ]
     alerts = [r for r in rules if "alert" in r]
     if not alerts:
         errors.append("no alerting rules rendered")
@@ -229,7 +254,9 @@ def check_alerts(objs: list[dict], anchors: set[str]) -> list[str]:
     for rule in rules:
         for ident in set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", str(rule["expr"]))):
             if ident.startswith(SERVICE_METRIC_PREFIXES) and ident not in SERVICE_METRICS:
-                errors.append(f"rule {rule.get('alert') or rule.get('record')}: {ident} is not a metric the service exports")
+                errors.append(
+                    f"rule {rule.get('alert') or rule.get('record')}: {ident} is not a metric the service exports"
+                )
     return errors
 
 
@@ -237,7 +264,11 @@ def check_network(objs: list[dict]) -> list[str]:
     """Default deny; in only from named sources to the two ports; out only to DNS and the database."""
     errors = []
     deny = _find(objs, "NetworkPolicy", "default-deny-all")
-    if deny is None or deny["spec"].get("podSelector") != {} or sorted(deny["spec"].get("policyTypes", [])) != ["Egress", "Ingress"]:
+    if (
+        deny is None
+        or deny["spec"].get("podSelector") != {}
+        or sorted(deny["spec"].get("policyTypes", [])) != ["Egress", "Ingress"]
+    ):
         errors.append("NetworkPolicy/default-deny-all must select every pod and deny ingress and egress")
     ingress = _find(objs, "NetworkPolicy", "comments-api-ingress")
     for i, rule in enumerate((ingress or {}).get("spec", {}).get("ingress", [])):
@@ -246,10 +277,15 @@ def check_network(objs: list[dict]) -> list[str]:
         if {p.get("port") for p in rule.get("ports", [])} - {"http", "admin"} or not rule.get("ports"):
             errors.append(f"NetworkPolicy/comments-api-ingress: rule {i} must name the http or admin port")
     egress = _find(objs, "NetworkPolicy", "comments-api-egress")
-    ports = {(p.get("port"), p.get("protocol", "TCP")) for r in (egress or {}).get("spec", {}).get("egress", [])
-             for p in r.get("ports", [{}])}
+    ports = {
+        (p.get("port"), p.get("protocol", "TCP"))
+        for r in (egress or {}).get("spec", {}).get("egress", [])
+        for p in r.get("ports", [{}])
+    }
     if ingress is None or egress is None or not ports or ports - {(53, "UDP"), (53, "TCP"), (5432, "TCP")}:
-        errors.append(f"NetworkPolicy/comments-api-egress must allow only DNS and PostgreSQL, allows {sorted(ports, key=str)}")
+        errors.append(
+            f"NetworkPolicy/comments-api-egress must allow only DNS and PostgreSQL, allows {sorted(ports, key=str)}"
+        )
     return errors
 
 
@@ -274,6 +310,11 @@ def check_dashboard(objs: list[dict]) -> list[str]:
     return errors
 
 
+def _lists(entries: list[dict] | None, group: str, kind: str) -> bool:
+    """An AppProject resource list names group/kind (either may be the wildcard "*")."""
+    return any(e["group"] in (group, "*") and e["kind"] in (kind, "*") for e in entries or [])
+
+
 def check_project_allows(objs: list[dict], project: dict) -> list[str]:
     """Every rendered kind must be allowed by the environment's AppProject, or Argo CD refuses the sync."""
     spec = project["spec"]
@@ -288,21 +329,34 @@ def check_project_allows(objs: list[dict], project: dict) -> list[str]:
         allowed = spec.get(listed)
         if namespaced and allowed is None:
             allowed = [{"group": "*", "kind": "*"}]
-        matches = lambda entries: any(a["group"] in (group, "*") and a["kind"] in (obj["kind"], "*") for a in entries or [])  # noqa: E731
-        if not matches(allowed) or matches(denied):
-            errors.append(f"{describe(obj)}: kind {group or 'core'}/{obj['kind']} is not allowed by AppProject/{project['metadata']['name']}")
+        if not _lists(allowed, group, obj["kind"]) or _lists(denied, group, obj["kind"]):
+            errors.append(
+                f"{describe(obj)}: kind {group or 'core'}/{obj['kind']} is not allowed by AppProject/{project['metadata']['name']}"
+            )
     return errors
 
 
 def check_smoke_hook(objs: list[dict]) -> list[str]:
     from .smoke_hook import check_smoke_hook as check  # imports this module's helpers
+
     return check(objs)
 
 
-def check_overlay(objs: list[dict], env: str, cloud: str, pinned_digest: str | None, anchors: set[str], project: dict | None) -> list[str]:
-    errors = (check_images(objs, cloud, pinned_digest) + check_pod_hardening(objs) + check_api_deployment(objs)
-              + check_migration(objs) + check_availability(objs, env) + check_environment_values(objs, env)
-              + check_alerts(objs, anchors) + check_dashboard(objs) + check_network(objs) + check_smoke_hook(objs))
+def check_overlay(
+    objs: list[dict], env: str, cloud: str, pinned_digest: str | None, anchors: set[str], project: dict | None
+) -> list[str]:
+    errors = (
+        check_images(objs, cloud, pinned_digest)
+        + check_pod_hardening(objs)
+        + check_api_deployment(objs)
+        + check_migration(objs)
+        + check_availability(objs, env)
+        + check_environment_values(objs, env)
+        + check_alerts(objs, anchors)
+        + check_dashboard(objs)
+        + check_network(objs)
+        + check_smoke_hook(objs)
+    )
     if project is None:
         errors.append(f"AppProject/comments-{env} is not rendered by argocd/bootstrap")
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ENVIRONMENTS = ("dev", "staging", "prod")  # also the promotion order
+from tools.environments import ENVIRONMENTS  # also the promotion order
+
 CLOUDS = ("gke", "eks")
 NAMESPACE = "comments"
 ARGOCD_BOOTSTRAP = Path("argocd/bootstrap")
@@ -40,8 +41,13 @@ def render_targets() -> dict[str, Path]:
     targets = {f"{env}-{cloud}": overlay_dir(env, cloud) for env in ENVIRONMENTS for cloud in CLOUDS}
     targets["argocd"] = ARGOCD_BOOTSTRAP
     # The Git-path add-on: Alertmanager's receivers, per cluster (argocd/addons/alertmanager).
-    targets.update({f"alertmanager-receivers-{env}-{cloud}": ALERTMANAGER_RECEIVERS / f"{env}-{cloud}"
-                    for env in ENVIRONMENTS for cloud in CLOUDS})
+    targets.update(
+        {
+            f"alertmanager-receivers-{env}-{cloud}": ALERTMANAGER_RECEIVERS / f"{env}-{cloud}"
+            for env in ENVIRONMENTS
+            for cloud in CLOUDS
+        }
+    )
     # The Git-path add-on after policy-controller: the ClusterImagePolicy, the same on every cluster, rendered
     # per cluster so that the add-on order and the sync simulation see it like any other Application.
     targets.update({f"image-policy-{env}-{cloud}": IMAGE_POLICY for env in ENVIRONMENTS for cloud in CLOUDS})

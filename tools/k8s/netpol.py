@@ -26,9 +26,13 @@ from .wiring import container_ports, monitored, service_pods
 GFE_RANGES = ("35.191.0.0/16", "130.211.0.0/22")  # Google Front Ends and health checkers (published)
 DNS_LABELS = {"gke": {"k8s-app": "kube-dns"}, "eks": {"k8s-app": "kube-dns", "eks.amazonaws.com/component": "coredns"}}
 # The labels prometheus-operator puts on the pods of the Prometheus "kube-prometheus-stack-prometheus".
-PROMETHEUS_LABELS = {"app.kubernetes.io/name": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator",
-                     "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
-                     "prometheus": "kube-prometheus-stack-prometheus", "operator.prometheus.io/name": "kube-prometheus-stack-prometheus"}
+PROMETHEUS_LABELS = {
+    "app.kubernetes.io/name": "prometheus",
+    "app.kubernetes.io/managed-by": "prometheus-operator",
+    "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
+    "prometheus": "kube-prometheus-stack-prometheus",
+    "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ def _peer_matches(peer_rule: dict, peer: Peer, policy_ns: str) -> bool:
         block = peer_rule["ipBlock"]
         address = ipaddress.ip_address(peer.ip)
         return address in ipaddress.ip_network(block["cidr"]) and not any(
-            address in ipaddress.ip_network(e) for e in block.get("except", []))
+            address in ipaddress.ip_network(e) for e in block.get("except", [])
+        )
     if peer.ip:
         return False
     ns_labels = {"kubernetes.io/metadata.name": peer.namespace}
@@ -81,10 +86,23 @@ def _types(policy: dict) -> list[str]:
     return spec.get("policyTypes") or (["Ingress"] + (["Egress"] if "egress" in spec else []))
 
 
-def allowed(policies: list[dict], direction: str, pod_ns: str, pod_labels: dict, peer: Peer,
-            port: int, name: str | None, protocol: str = "TCP") -> bool:
-    selecting = [p for p in policies if p["metadata"].get("namespace", "") == pod_ns and direction in _types(p)
-                 and selector_matches(p["spec"].get("podSelector"), pod_labels)]
+def allowed(
+    policies: list[dict],
+    direction: str,
+    pod_ns: str,
+    pod_labels: dict,
+    peer: Peer,
+    port: int,
+    name: str | None,
+    protocol: str = "TCP",
+) -> bool:
+    selecting = [
+        p
+        for p in policies
+        if p["metadata"].get("namespace", "") == pod_ns
+        and direction in _types(p)
+        and selector_matches(p["spec"].get("podSelector"), pod_labels)
+    ]
     if not selecting:
         return True
     key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
@@ -93,7 +111,8 @@ def allowed(policies: list[dict], direction: str, pod_ns: str, pod_labels: dict,
             peers = rule.get(peers_key)
             ports = rule.get("ports")
             if (not peers or any(_peer_matches(p, peer, pod_ns) for p in peers)) and (
-                    not ports or any(_port_matches(p, port, name, protocol) for p in ports)):
+                not ports or any(_port_matches(p, port, name, protocol) for p in ports)
+            ):
                 return True
     return False
 
@@ -135,13 +154,15 @@ def check(root: Path, objs: list[dict], env: str, cloud: str, monitoring_ns: str
         if ok != must:
             way = "to" if direction == "Egress" else "from"
             verdict = "refused" if must else "allowed"
-            errors.append(f"NetworkPolicy: {describe(workload)} {direction.lower()} {way} {peer.what} on {port}/{protocol} is {verdict}")
+            errors.append(
+                f"NetworkPolicy: {describe(workload)} {direction.lower()} {way} {peer.what} on {port}/{protocol} is {verdict}"
+            )
 
     for workload in (o for o in objs if pod_template(o) is not None):
         template = pod_template(workload)
         for protocol in ("UDP", "TCP"):
             flow("Egress", workload, template, dns, 53, protocol)
-    for sm, endpoint, svc in monitored(objs):
+    for _monitor, endpoint, svc in monitored(objs):
         port = next((p for p in svc["spec"]["ports"] if endpoint.get("port") in (p.get("name"), p.get("port"))), None)
         for workload, template in service_pods(svc, objs):
             target = container_ports(template).get(port.get("targetPort", port.get("port"))) if port else None
@@ -149,7 +170,9 @@ def check(root: Path, objs: list[dict], env: str, cloud: str, monitoring_ns: str
                 flow("Ingress", workload, template, prometheus, target)
     ports = public_ports(objs)
     if "public" not in ports:
-        errors.append("NetworkPolicy: no Ingress or HTTPRoute routes the load balancer to a container port: nothing to check")
+        errors.append(
+            "NetworkPolicy: no Ingress or HTTPRoute routes the load balancer to a container port: nothing to check"
+        )
     for role, number in ports.items():
         for workload, template in (pair for svc in services(objs) for pair in service_pods(svc, objs)):
             if number not in container_ports(template).values():
@@ -173,7 +196,9 @@ def public_ports(objs: list[dict]) -> dict:
 
     def target(svc_name, ref):
         svc = by_name.get(svc_name)
-        port = next((p for p in (svc or {}).get("spec", {}).get("ports", []) if ref in (p.get("name"), p.get("port"))), None)
+        port = next(
+            (p for p in (svc or {}).get("spec", {}).get("ports", []) if ref in (p.get("name"), p.get("port"))), None
+        )
         if port is None:
             return None
         for _, template in service_pods(svc, objs):
@@ -181,11 +206,14 @@ def public_ports(objs: list[dict]) -> dict:
             if found is not None:
                 return found
         return None
+
     for ing in (o for o in objs if o["kind"] == "Ingress"):
         for rule in ing["spec"].get("rules", []):
             for path in rule.get("http", {}).get("paths", []):
                 b = path["backend"]["service"]
-                out.setdefault("public", target(b["name"], b.get("port", {}).get("name", b.get("port", {}).get("number"))))
+                out.setdefault(
+                    "public", target(b["name"], b.get("port", {}).get("name", b.get("port", {}).get("number")))
+                )
         hc = (ing["metadata"].get("annotations") or {}).get("alb.ingress.kubernetes.io/healthcheck-port")
         if hc and hc.isdigit():
             out.setdefault("health", int(hc))

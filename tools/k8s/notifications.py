@@ -32,17 +32,23 @@ def check(argocd_objs: list[dict]) -> list[str]:
     service = yaml.safe_load(data.get("service.github", "")) or {}
     for key in ("appID", "installationID", "privateKey"):
         if not str(service.get(key, "")).startswith("$"):
-            errors.append(f"{where}: service.github {key} must reference argocd-notifications-secret ($...), not a value in Git")
-    appset = next((o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == "comments-api"), None)
+            errors.append(
+                f"{where}: service.github {key} must reference argocd-notifications-secret ($...), not a value in Git"
+            )
+    appset = next(
+        (o for o in argocd_objs if o["kind"] == "ApplicationSet" and o["metadata"]["name"] == "comments-api"), None
+    )
     labels = (appset or {}).get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
     for key in ("environment", "cloud"):
         if labels.get(key) != f"{{{{.metadata.labels.{key}}}}}":
-            errors.append(f"ApplicationSet/comments-api must label each Application with the cluster's {key} (the status context)")
+            errors.append(
+                f"ApplicationSet/comments-api must label each Application with the cluster's {key} (the status context)"
+            )
     templates = {k.removeprefix("template."): yaml.safe_load(v) for k, v in data.items() if k.startswith("template.")}
     triggers = {k.removeprefix("trigger."): yaml.safe_load(v) for k, v in data.items() if k.startswith("trigger.")}
     annotations = (appset or {}).get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
     prefix, suffix = "notifications.argoproj.io/subscribe.", ".github"
-    subscribed = [k[len(prefix):-len(suffix)] for k in annotations if k.startswith(prefix) and k.endswith(suffix)]
+    subscribed = [k[len(prefix) : -len(suffix)] for k in annotations if k.startswith(prefix) and k.endswith(suffix)]
     sent = set()
     for name in subscribed:
         if name not in triggers:
@@ -54,7 +60,9 @@ def check(argocd_objs: list[dict]) -> list[str]:
         name = f"deploy-status-{kind}"
         template = templates.get(name)
         if template is None or name not in sent:
-            errors.append(f"{where}: template {name} must exist and be sent by a trigger the comments-api Applications subscribe to")
+            errors.append(
+                f"{where}: template {name} must exist and be sent by a trigger the comments-api Applications subscribe to"
+            )
             continue
         status = template.get("github", {}).get("status", {})
         message = " ".join(template.get("message", "").split())

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .layout import CheckError, version_file
 
-# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
-DIGEST_LINE = re.compile(r"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>sha256:[0-9a-f]{64})[ \t]*$", re.M)
+# An image digest, and the one line of a version pin that holds it: every check and tool uses these two.
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+# [ \t], not \s: the pattern must never swallow the line break (the file would lose its final newline).
+DIGEST_LINE = re.compile(rf"^(?P<prefix>[ \t]*digest:[ \t]*)(?P<digest>{DIGEST.pattern})[ \t]*$", re.M)
 
 
 def read_digest(text: str, where: str) -> str:
@@ -33,7 +34,9 @@ def git_is_ancestor(root: Path, ancestor: str, commit: str) -> bool:
 
 def file_at(root: Path, commit: str, path: Path) -> str | None:
     """The text of path at commit, or None when the file does not exist there."""
-    run = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True)
+    run = subprocess.run(
+        ["git", "-C", str(root), "show", f"{commit}:{path.as_posix()}"], capture_output=True, text=True
+    )
     return run.stdout if run.returncode == 0 else None
 
 
@@ -91,4 +94,4 @@ def deployed_commits(root: Path, since: str, until: str | None, limit: int = 100
     later = git(root, "rev-list", "--ancestry-path", f"{since}..{end}").split()
     if until:
         later = [commit for commit in later if commit != until]
-    return (later + [since])[:limit] if len(later) < limit else later[:limit - 1] + [since]
+    return (later + [since])[:limit] if len(later) < limit else later[: limit - 1] + [since]

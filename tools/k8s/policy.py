@@ -28,15 +28,41 @@ def scan(rendered_dir: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         run = subprocess.run(
-            [trivy, "config", "--quiet", "--skip-check-update", "--skip-version-check", "--disable-telemetry",
-             "--cache-dir", str(Path(tmp) / "cache"), "--format", "json", "--output", str(report), str(rendered_dir)],
-            capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env={**os.environ, **OFFLINE_ENV})
+            [
+                trivy,
+                "config",
+                "--quiet",
+                "--skip-check-update",
+                "--skip-version-check",
+                "--disable-telemetry",
+                "--cache-dir",
+                str(Path(tmp) / "cache"),
+                "--format",
+                "json",
+                "--output",
+                str(report),
+                str(rendered_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            env={**os.environ, **OFFLINE_ENV},
+        )
         if run.returncode != 0:
             raise CheckError(f"trivy failed: {run.stderr.strip()}")
         results = json.loads(report.read_text()).get("Results", [])
-    return [{"target": r["Target"], "id": m["ID"], "severity": m["Severity"], "title": m["Title"],
-             "message": m.get("Message", "")}
-            for r in results for m in (r.get("Misconfigurations") or []) if m.get("Status", "FAIL") == "FAIL"]
+    return [
+        {
+            "target": r["Target"],
+            "id": m["ID"],
+            "severity": m["Severity"],
+            "title": m["Title"],
+            "message": m.get("Message", ""),
+        }
+        for r in results
+        for m in (r.get("Misconfigurations") or [])
+        if m.get("Status", "FAIL") == "FAIL"
+    ]
 
 
 def judge(findings: list[dict]) -> tuple[list[str], list[dict]]:
@@ -47,8 +73,10 @@ def judge(findings: list[dict]) -> tuple[list[str], list[dict]]:
         label = f"{f['target']}: {f['severity']} {f['id']} {f['title']}: {f['message']}"
         if f["severity"] in BLOCKING:
             errors.append(label)
-        elif any(a["id"] == f["id"] and Path(f["target"]).name in a["targets"] and a["severity"] == f["severity"]
-                 for a in accepted_rules):
+        elif any(
+            a["id"] == f["id"] and Path(f["target"]).name in a["targets"] and a["severity"] == f["severity"]
+            for a in accepted_rules
+        ):
             accepted.append(f)
         else:
             errors.append(f"{label} (not accepted in {ACCEPTED.name})")

@@ -28,8 +28,12 @@ def selects(selector: dict | None, labels: dict) -> bool:
     for expr in selector.get("matchExpressions") or []:
         present, value = expr["key"] in labels, labels.get(expr["key"])
         op = expr["operator"]
-        if (op == "In" and value not in expr.get("values", [])) or (op == "NotIn" and value in expr.get("values", [])) \
-                or (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+        if (
+            (op == "In" and value not in expr.get("values", []))
+            or (op == "NotIn" and value in expr.get("values", []))
+            or (op == "Exists" and not present)
+            or (op == "DoesNotExist" and present)
+        ):
             return False
     return True
 
@@ -59,16 +63,22 @@ def port_matches(ports: list[dict] | None, target: Pod, port: int) -> bool:
 
 def _allowed(policies: list[dict], subject: Pod, peer: Pod, target: Pod, port: int, direction: str) -> bool:
     kind, rules_key, peers_key = ("Egress", "egress", "to") if direction == "egress" else ("Ingress", "ingress", "from")
-    mine = [p for p in policies if kind in p["spec"].get("policyTypes", ["Ingress"])
-            and (p["metadata"].get("namespace") or NAMESPACE) == subject.namespace
-            and selects(p["spec"].get("podSelector", {}), subject.labels)]
+    mine = [
+        p
+        for p in policies
+        if kind in p["spec"].get("policyTypes", ["Ingress"])
+        and (p["metadata"].get("namespace") or NAMESPACE) == subject.namespace
+        and selects(p["spec"].get("podSelector", {}), subject.labels)
+    ]
     if not mine:
         return True
     for policy in mine:
         namespace = policy["metadata"].get("namespace") or NAMESPACE
         for rule in policy["spec"].get(rules_key) or []:
             peers = rule.get(peers_key)
-            if (not peers or any(peer_matches(p, peer, namespace) for p in peers)) and port_matches(rule.get("ports"), target, port):
+            if (not peers or any(peer_matches(p, peer, namespace) for p in peers)) and port_matches(
+                rule.get("ports"), target, port
+            ):
                 return True
     return False
 
@@ -76,5 +86,6 @@ def _allowed(policies: list[dict], subject: Pod, peer: Pod, target: Pod, port: i
 def can_connect(objs: list[dict], source: Pod, target: Pod, port: int) -> bool:
     """TCP from source to target:port under the NetworkPolicies in objs (egress of source, ingress of target)."""
     policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
-    return (_allowed(policies, source, target, target, port, "egress")
-            and _allowed(policies, target, source, target, port, "ingress"))
+    return _allowed(policies, source, target, target, port, "egress") and _allowed(
+        policies, target, source, target, port, "ingress"
+    )

@@ -1,4 +1,4 @@
-"""`just render`: write every rendered overlay (and argocd/bootstrap) to out/rendered/<name>.yaml."""
+"""`just k8s-render`: write every rendered overlay (and argocd/bootstrap) to out/rendered/<name>.yaml."""
 
 from __future__ import annotations
 

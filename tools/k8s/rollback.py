@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import history
@@ -38,8 +38,10 @@ def last_verified(root: Path, env: str, github: GitHub) -> tuple[str, str, list[
         evidence = gather(github, root, env, digest, since, until)
         if all(e.verified for e in evidence.values()):
             return digest, since, [e.reason for e in evidence.values()]
-    raise CheckError(f"no earlier digest of {env} was verified on both clouds (tried {len(tried)}: "
-                     f"{', '.join(d[:19] for d in tried) or 'none'}); pin one explicitly with just pin-digest")
+    raise CheckError(
+        f"no earlier digest of {env} was verified on both clouds (tried {len(tried)}: "
+        f"{', '.join(d[:19] for d in tried) or 'none'}); pin one explicitly with just pin-digest"
+    )
 
 
 def chosen(root: Path, env: str, github: GitHub, digest: str) -> tuple[str, str, list[str]]:
@@ -47,28 +49,57 @@ def chosen(root: Path, env: str, github: GitHub, digest: str) -> tuple[str, str,
     as it is (a person chose it, with a reason)."""
     earlier = [(d, since, until) for d, since, until in runs(root, env)[1:] if d == digest]
     if not earlier:
-        raise CheckError(f"{env} never ran {digest}: a rollback goes back to a digest {env} ran before "
-                         f"(a new digest comes through a release and promotions)")
+        raise CheckError(
+            f"{env} never ran {digest}: a rollback goes back to a digest {env} ran before "
+            f"(a new digest comes through a release and promotions)"
+        )
     _, since, until = earlier[0]
     evidence = gather(github, root, env, digest, since, until)
     return digest, since, [e.reason if e.verified else f"NOT verified: {e.reason}" for e in evidence.values()]
 
 
-def rollback(root: Path, env: str, reason: str, now: datetime | None = None, evidence_out: Path | None = None,
-             digest: str | None = None) -> str:
+def rollback(
+    root: Path,
+    env: str,
+    reason: str,
+    now: datetime | None = None,
+    evidence_out: Path | None = None,
+    digest: str | None = None,
+) -> str:
     if not reason.strip():
-        raise CheckError("a rollback needs --reason \"...\" (it goes into HISTORY.md and the pull request)")
+        raise CheckError('a rollback needs --reason "..." (it goes into HISTORY.md and the pull request)')
     github = GitHub(root)
     digest, since, lines = chosen(root, env, github, digest) if digest else last_verified(root, env, github)
     report = pin(root, env, digest, f"rollback {env}")
-    history.append(root, env, history.Row(history.now_text(now or datetime.now(timezone.utc)), "rollback", digest,
-                                          f"{env} @ {since[:12]}", "; ".join(lines), f"soak waived: {reason}"))
+    history.append(
+        root,
+        env,
+        history.Row(
+            history.now_text(now or datetime.now(UTC)),
+            "rollback",
+            digest,
+            f"{env} @ {since[:12]}",
+            "; ".join(lines),
+            f"soak waived: {reason}",
+        ),
+    )
     if evidence_out:
-        evidence_out.write_text("\n".join([
-            f"### Rollback of {env} to its last verified digest", "",
-            f"- digest `{digest}`, first pinned in {env} by [{since[:12]}]({github.commit_url(since)})",
-            *[f"- {line}" for line in lines], f"- soak waived; reason: {reason}", ""]))
-    return report + f'\nnext: git commit -m "Roll {env} back to {digest[:19]}" -- {version_file(env)} {history.history_file(env)}'
+        evidence_out.write_text(
+            "\n".join(
+                [
+                    f"### Rollback of {env} to its last verified digest",
+                    "",
+                    f"- digest `{digest}`, first pinned in {env} by [{since[:12]}]({github.commit_url(since)})",
+                    *[f"- {line}" for line in lines],
+                    f"- soak waived; reason: {reason}",
+                    "",
+                ]
+            )
+        )
+    return (
+        report
+        + f'\nnext: git commit -m "Roll {env} back to {digest[:19]}" -- {version_file(env)} {history.history_file(env)}'
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=repo_root())
     parser.add_argument("--reason", default="")
     parser.add_argument("--evidence-out", type=Path)
-    parser.add_argument("--digest", help="roll back to this digest (one env ran before) instead of the last verified one")
+    parser.add_argument(
+        "--digest", help="roll back to this digest (one env ran before) instead of the last verified one"
+    )
     parser.add_argument("env", choices=ENVIRONMENTS)
     args = parser.parse_args(argv)
     try:

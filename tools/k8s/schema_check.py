@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -46,12 +46,16 @@ def _strict(node):
     node = {key: _strict(value) for key, value in node.items()}
     if node.pop("x-kubernetes-int-or-string", False):
         node["anyOf"] = [{"type": "integer"}, {"type": "string"}]
-    if "properties" in node and "additionalProperties" not in node and not node.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        "properties" in node
+        and "additionalProperties" not in node
+        and not node.get("x-kubernetes-preserve-unknown-fields")
+    ):
         node["additionalProperties"] = False
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def vendored() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
     validators = {}
     for path in sorted(SCHEMA_DIR.glob("*.json")):
@@ -75,7 +79,9 @@ def check_builtin_schemas_shipped(minor: str) -> None:
     """kubernetes-validate silently falls back to an older minor; require the exact one."""
     shipped = resources.files("kubernetes_validate") / "kubernetes-json-schema" / f"v{minor}.0-local-strict"
     if not shipped.is_dir():
-        raise CheckError(f"kubernetes-validate {kv.__version__} ships no strict schemas for Kubernetes {minor}: pin a release that does")
+        raise CheckError(
+            f"kubernetes-validate {kv.__version__} ships no strict schemas for Kubernetes {minor}: pin a release that does"
+        )
 
 
 def _path(error: jsonschema.ValidationError) -> str:
@@ -92,8 +98,10 @@ def validate(obj: dict, minor: str) -> tuple[str, list[str]]:
     try:
         kv.validate(obj, minor, strict=True)
     except kv.SchemaNotFoundError:
-        return "unknown", [f"{describe(obj)}: no schema for {key[0]} {key[1]} (neither built into Kubernetes {minor} "
-                           f"nor vendored in tools/k8s/schemas): add its CRD schema"]
+        return "unknown", [
+            f"{describe(obj)}: no schema for {key[0]} {key[1]} (neither built into Kubernetes {minor} "
+            f"nor vendored in tools/k8s/schemas): add its CRD schema"
+        ]
     except kv.ValidationError as exc:
         return "built-in", [f"{describe(obj)}: {_path(exc)}: {exc.message}"]
     return "built-in", []

@@ -16,15 +16,20 @@ DATABASE_PORT = 5432
 
 def pod_of(obj: dict) -> Pod:
     spec = pod_spec(obj)
-    ports = {p["name"]: p["containerPort"] for c in spec.get("containers", []) for p in c.get("ports", []) if "name" in p}
+    ports = {
+        p["name"]: p["containerPort"] for c in spec.get("containers", []) for p in c.get("ports", []) if "name" in p
+    }
     return Pod(obj["metadata"]["name"], obj["spec"]["template"]["metadata"].get("labels", {}), ports)
 
 
 def service_port(service: dict, api: Pod, url: str) -> tuple[int | None, str]:
     """The pod port a URL of the Service reaches, or None with the reason."""
     parsed = urlparse(url)
-    if parsed.hostname not in (service["metadata"]["name"], f"{service['metadata']['name']}.comments",
-                               f"{service['metadata']['name']}.comments.svc"):
+    if parsed.hostname not in (
+        service["metadata"]["name"],
+        f"{service['metadata']['name']}.comments",
+        f"{service['metadata']['name']}.comments.svc",
+    ):
         return None, f"{url} does not name the Service {service['metadata']['name']}"
     for port in service["spec"].get("ports", []):
         if port["port"] == parsed.port:
@@ -43,13 +48,17 @@ def check_smoke_hook(objs: list[dict]) -> list[str]:
     if notes.get("argocd.argoproj.io/hook") != "PostSync":
         errors.append(f"{where} must be an Argo CD PostSync hook (it checks the deployed pods)")
     if notes.get("argocd.argoproj.io/hook-delete-policy") != "BeforeHookCreation":
-        errors.append(f"{where}: hook-delete-policy must be BeforeHookCreation (a Job's template is immutable; "
-                      "the next sync must replace it)")
+        errors.append(
+            f"{where}: hook-delete-policy must be BeforeHookCreation (a Job's template is immutable; "
+            "the next sync must replace it)"
+        )
     spec = pod_spec(job)
     account = spec.get("serviceAccountName")
     sa = _find(objs, "ServiceAccount", account or "")
     if account in (None, "default", "comments-api") or sa is None:
-        errors.append(f"{where} must run as its own rendered ServiceAccount (not default or comments-api), got {account}")
+        errors.append(
+            f"{where} must run as its own rendered ServiceAccount (not default or comments-api), got {account}"
+        )
     elif sa.get("automountServiceAccountToken") is not False or spec.get("automountServiceAccountToken") is not False:
         errors.append(f"{where}: no service-account token may be mounted (ServiceAccount and pod)")
     deployment, service = _find(objs, "Deployment", "comments-api"), _find(objs, "Service", "comments-api")

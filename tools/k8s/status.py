@@ -22,7 +22,11 @@ def status(root: Path) -> tuple[list[str], bool]:
         subject = git(root, "log", "-1", "--format=%cs %s", since).strip()
         path = root / history.history_file(env)
         recorded = [r for r in history.rows(path.read_text()) if r.digest == digest] if path.exists() else []
-        version = f"{recorded[-1].action} from {recorded[-1].source} on {recorded[-1].when}" if recorded else "not in HISTORY.md"
+        version = (
+            f"{recorded[-1].action} from {recorded[-1].source} on {recorded[-1].when}"
+            if recorded
+            else "not in HISTORY.md"
+        )
         try:
             evidence = gather(github, root, env, digest, since)
         except CheckError as exc:

@@ -27,14 +27,46 @@ from dataclasses import dataclass, field
 
 from .layout import ENVIRONMENTS
 from .manifests import describe
+from .pins import DIGEST
 
 # gitops-engine pkg/sync/sync_tasks.go kindOrder (Helm's install order).
-KIND_ORDER = ["Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
-              "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
-              "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
-              "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
-              "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-              "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService"]
+KIND_ORDER = [
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+]
 PHASES = ("PreSync", "Sync", "PostSync")
 HOOK = "argocd.argoproj.io/hook"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
@@ -42,24 +74,53 @@ WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 SKIP_DRY_RUN = "SkipDryRunOnMissingResource=true"
 # API groups every conformant cluster serves.
-BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
-                            "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "coordination.k8s.io",
-                            "discovery.k8s.io", "scheduling.k8s.io", "node.k8s.io", "certificates.k8s.io",
-                            "apiregistration.k8s.io"})
+BUILTIN_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "autoscaling",
+        "policy",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "apiextensions.k8s.io",
+        "admissionregistration.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "scheduling.k8s.io",
+        "node.k8s.io",
+        "certificates.k8s.io",
+        "apiregistration.k8s.io",
+    }
+)
 POD_OWNERS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"}
 CONFIG_HOOK_KINDS_OK = {"Job", "Pod"}  # hooks that run something; any other hook is a config object recreated each sync
 ESO_GROUP = "external-secrets.io"
-CLUSTER_SCOPED = {"Namespace", "ClusterSecretStore", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-                  "StorageClass", "PersistentVolume", "IngressClass", "APIService", "PriorityClass", "ClusterImagePolicy",
-                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+CLUSTER_SCOPED = {
+    "Namespace",
+    "ClusterSecretStore",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PersistentVolume",
+    "IngressClass",
+    "APIService",
+    "PriorityClass",
+    "ClusterImagePolicy",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+}
 
 
 @dataclass(frozen=True)
 class Cluster:
     """What a cluster serves when the Application syncs (tools/k8s/clusters.py builds one per cloud)."""
+
     name: str
-    groups: frozenset[str]          # API groups served: built-in, the cloud's own, and the add-ons' CRDs
-    metrics_api: bool               # metrics.k8s.io (metrics-server) for HorizontalPodAutoscalers
+    groups: frozenset[str]  # API groups served: built-in, the cloud's own, and the add-ons' CRDs
+    metrics_api: bool  # metrics.k8s.io (metrics-server) for HorizontalPodAutoscalers
     namespaces: frozenset[str] = frozenset({"default", "kube-system"})
     default_storage_class: bool = True  # a claim without storageClassName is provisioned
     argocd_projects: frozenset[str] = frozenset()  # AppProjects that exist before this sync
@@ -135,7 +196,9 @@ def steps(ordered: list[Task]) -> list[tuple[str, int, list[Task]]]:
 
 
 def _sync_options(obj: dict) -> set[str]:
-    return {o.strip() for o in ((obj["metadata"].get("annotations") or {}).get(SYNC_OPTIONS, "")).split(",") if o.strip()}
+    return {
+        o.strip() for o in ((obj["metadata"].get("annotations") or {}).get(SYNC_OPTIONS, "")).split(",") if o.strip()
+    }
 
 
 def pod_template(obj: dict) -> dict | None:
@@ -149,6 +212,7 @@ def pod_template(obj: dict) -> dict | None:
 @dataclass
 class State:
     """The modelled cluster: objects by (group, kind, namespace, name)."""
+
     cluster: Cluster
     namespace: str
     objects: dict = field(default_factory=dict)
@@ -177,9 +241,12 @@ class State:
             if k[1] != "ExternalSecret" or self.external_secret_problem(obj, k[2]):
                 continue
             target = obj["spec"].get("target", {})
-            secret = {"apiVersion": "v1", "kind": "Secret",
-                      "metadata": {"name": target.get("name", obj["metadata"]["name"]), "namespace": k[2]},
-                      "data": {d["secretKey"]: "" for d in obj["spec"].get("data", [])}}
+            secret = {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": target.get("name", obj["metadata"]["name"]), "namespace": k[2]},
+                "data": {d["secretKey"]: "" for d in obj["spec"].get("data", [])},
+            }
             sk = key(secret, self.namespace)
             if sk not in self.objects:
                 self.put(secret)
@@ -206,14 +273,18 @@ class State:
         spec = template.get("spec", {}) if template else {}
         account = spec.get("serviceAccountName", "default")
         if account != "default" and not self.has("ServiceAccount", account, ns):
-            return f"pod admission refuses the pod: serviceaccount \"{account}\" not found"
+            return f'pod admission refuses the pod: serviceaccount "{account}" not found'
         for ref_kind, name, where, data_key in references(spec):
             found = self.objects.get(("", ref_kind, ns, name))
             if found is None:
-                return f"its pod cannot start: {ref_kind} \"{name}\" ({where}) not found"
-            keys = set(found.get("data") or {}) | set(found.get("stringData") or {}) | set(found.get("binaryData") or {})
+                return f'its pod cannot start: {ref_kind} "{name}" ({where}) not found'
+            keys = (
+                set(found.get("data") or {}) | set(found.get("stringData") or {}) | set(found.get("binaryData") or {})
+            )
             if data_key is not None and data_key not in keys:
-                return f"its pod cannot start: {ref_kind} \"{name}\" has no key {data_key!r} ({where}; keys {sorted(keys)})"
+                return (
+                    f'its pod cannot start: {ref_kind} "{name}" has no key {data_key!r} ({where}; keys {sorted(keys)})'
+                )
         problem = self.security_problem(spec, ns)
         if problem:
             return problem
@@ -227,7 +298,7 @@ class State:
             return None
         violations = restricted_violations(spec)
         if violations:
-            return f"pod admission refuses the pod: violates PodSecurity \"restricted\": {'; '.join(violations)}"
+            return f'pod admission refuses the pod: violates PodSecurity "restricted": {"; ".join(violations)}'
         return None
 
     def health_problem(self, obj: dict) -> str | None:
@@ -239,17 +310,29 @@ class State:
             return self.external_secret_problem(obj, ns)
         if kind in ("ClusterSecretStore", "SecretStore") and ESO_GROUP not in self.cluster.groups:
             return "the External Secrets Operator is not installed"
-        if kind == "HorizontalPodAutoscaler" and not self.cluster.metrics_api and any(
-                m.get("type") in ("Resource", "ContainerResource") for m in obj.get("spec", {}).get("metrics", [])):
-            return ("FailedGetResourceMetric: the cluster serves no resource metrics API (metrics.k8s.io); "
-                    "Argo CD marks the HPA, and the Application, Degraded")
+        if (
+            kind == "HorizontalPodAutoscaler"
+            and not self.cluster.metrics_api
+            and any(m.get("type") in ("Resource", "ContainerResource") for m in obj.get("spec", {}).get("metrics", []))
+        ):
+            return (
+                "FailedGetResourceMetric: the cluster serves no resource metrics API (metrics.k8s.io); "
+                "Argo CD marks the HPA, and the Application, Degraded"
+            )
         if kind == "HorizontalPodAutoscaler":
             for metric in obj.get("spec", {}).get("metrics", []):
-                api = {"Pods": "custom.metrics.k8s.io", "Object": "custom.metrics.k8s.io",
-                       "External": "external.metrics.k8s.io"}.get(metric.get("type"))
+                api = {
+                    "Pods": "custom.metrics.k8s.io",
+                    "Object": "custom.metrics.k8s.io",
+                    "External": "external.metrics.k8s.io",
+                }.get(metric.get("type"))
                 if api and api not in self.cluster.groups:
                     return f"FailedGetMetric: the cluster serves no {api} API (no metrics adapter) for a {metric['type']} metric"
-        if kind == "PersistentVolumeClaim" and not obj.get("spec", {}).get("storageClassName") and not self.cluster.default_storage_class:
+        if (
+            kind == "PersistentVolumeClaim"
+            and not obj.get("spec", {}).get("storageClassName")
+            and not self.cluster.default_storage_class
+        ):
             return "Pending: no storageClassName and the cluster has no default StorageClass"
         if kind == "ApplicationSet":
             missing = sorted(set(projects_of(obj)) - self.projects())
@@ -329,46 +412,62 @@ def references(spec: dict):
                 yield "ConfigMap", config_map["name"], f"volume {volume['name']}", None
 
 
-def sync(objs: list[dict], state: State, app_options: set[str], upgrade: bool = False,
-         namespace_labels: dict | None = None) -> list[str]:
+def sync(
+    objs: list[dict], state: State, app_options: set[str], upgrade: bool = False, namespace_labels: dict | None = None
+) -> list[str]:
     """One sync of `objs` over `state` (changed in place). Returns the trace; raises Blocked at the first stall.
     namespace_labels: the Application's managedNamespaceMetadata labels (with CreateNamespace=true)."""
     trace = []
     if "CreateNamespace=true" in app_options and not state.ns_exists(state.namespace):
-        state.put({"apiVersion": "v1", "kind": "Namespace",
-                   "metadata": {"name": state.namespace, "labels": dict(namespace_labels or {})}})
+        state.put(
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": state.namespace, "labels": dict(namespace_labels or {})},
+            }
+        )
         trace.append(f"namespace {state.namespace} created (CreateNamespace=true)")
     ordered = tasks(objs)
     for task in ordered:
         group = group_of(task.obj)
         if group not in state.cluster.groups and SKIP_DRY_RUN not in app_options | _sync_options(task.obj):
-            raise Blocked(f"dry run: {describe(task.obj)}: the cluster serves no {group} API yet, so the whole sync fails "
-                          f"before anything is applied (install its CRDs first, or SkipDryRunOnMissingResource=true)")
+            raise Blocked(
+                f"dry run: {describe(task.obj)}: the cluster serves no {group} API yet, so the whole sync fails "
+                f"before anything is applied (install its CRDs first, or SkipDryRunOnMissingResource=true)"
+            )
     for phase, wave, group_tasks in steps(ordered):
         where = f"{phase} wave {wave}"
         for task in group_tasks:
             obj = task.obj
             k = key(obj, state.namespace)
             if k[0] not in state.cluster.groups:
-                raise Blocked(f"{where}: {describe(obj)}: apply fails, the cluster serves no {k[0]} API (its CRD is missing)")
+                raise Blocked(
+                    f"{where}: {describe(obj)}: apply fails, the cluster serves no {k[0]} API (its CRD is missing)"
+                )
             if k[2] and not state.ns_exists(k[2]):
                 raise Blocked(f"{where}: {describe(obj)}: namespace {k[2]} does not exist")
             if task.hook:
                 if k in state.objects and "BeforeHookCreation" not in task.policies:
-                    raise Blocked(f"{where}: {describe(obj)}: a named hook without BeforeHookCreation already exists, so "
-                                  f"Argo CD does not run it again on this {'upgrade' if upgrade else 'sync'}")
+                    raise Blocked(
+                        f"{where}: {describe(obj)}: a named hook without BeforeHookCreation already exists, so "
+                        f"Argo CD does not run it again on this {'upgrade' if upgrade else 'sync'}"
+                    )
                 state.delete(k)
             elif k in state.objects and obj["kind"] == "Job" and pod_template(state.objects[k]) != pod_template(obj):
-                raise Blocked(f"{where}: {describe(obj)}: apply fails, a Job's spec.template is immutable "
-                              f"(make it a hook recreated on each sync)")
+                raise Blocked(
+                    f"{where}: {describe(obj)}: apply fails, a Job's spec.template is immutable "
+                    f"(make it a hook recreated on each sync)"
+                )
             state.put(obj)
         state.settle()
         for task in group_tasks:
             problem = state.health_problem(task.obj)
             if problem:
                 others = ", ".join(describe(t.obj) for t in group_tasks if t is not task)
-                raise Blocked(f"{where}: {describe(task.obj)} never becomes healthy: {problem}; Argo CD waits here "
-                              f"(same step: {others or 'nothing else'})")
+                raise Blocked(
+                    f"{where}: {describe(task.obj)} never becomes healthy: {problem}; Argo CD waits here "
+                    f"(same step: {others or 'nothing else'})"
+                )
         trace.append(f"{where}: {', '.join(describe(t.obj) for t in group_tasks)}")
     for task in ordered:
         if task.hook and "HookSucceeded" in task.policies:
@@ -379,7 +478,7 @@ def sync(objs: list[dict], state: State, app_options: set[str], upgrade: bool = 
 def released(objs: list[dict]) -> list[dict]:
     """The same objects with a new image digest everywhere: what the next promotion syncs."""
     text_objs = copy.deepcopy(objs)
-    digest = re.compile(r"@sha256:[0-9a-f]{64}")
+    digest = re.compile(f"@{DIGEST.pattern}")
 
     def bump(node):
         if isinstance(node, dict):
@@ -389,6 +488,7 @@ def released(objs: list[dict]) -> list[dict]:
         if isinstance(node, str):
             return digest.sub("@sha256:" + "e" * 64, node)
         return node
+
     return [bump(o) for o in text_objs]
 
 
@@ -398,8 +498,10 @@ def check_hooks(objs: list[dict]) -> list[str]:
     errors = []
     for obj in objs:
         if (obj["metadata"].get("annotations") or {}).get(HOOK) and obj["kind"] not in CONFIG_HOOK_KINDS_OK:
-            errors.append(f"{describe(obj)} is an Argo CD hook: recreated on every sync and without drift detection; "
-                          f"make it an ordinary resource in an earlier wave")
+            errors.append(
+                f"{describe(obj)} is an Argo CD hook: recreated on every sync and without drift detection; "
+                f"make it an ordinary resource in an earlier wave"
+            )
     return errors
 
 
@@ -408,7 +510,7 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
     that Deployment is applied. Other Jobs (a PostSync smoke test) may come later."""
     ordered = tasks(objs)
     position = {}
-    for index, (phase, wave, group_tasks) in enumerate(steps(ordered)):
+    for index, (_phase, _wave, group_tasks) in enumerate(steps(ordered)):
         for task in group_tasks:
             position.setdefault(id(task.obj), index)
     errors = []
@@ -416,19 +518,24 @@ def check_migration_before_rollout(objs: list[dict]) -> list[str]:
     def images(obj):
         spec = (pod_template(obj) or {}).get("spec", {})
         return {c.get("image") for c in spec.get("containers", [])}
+
     def migrates(job):
         spec = (pod_template(job) or {}).get("spec", {})
         return any("migrate" in (c.get("args", []) + c.get("command", [])) for c in spec.get("containers", []))
+
     for job in (o for o in objs if o["kind"] == "Job" and migrates(o)):
         for deploy in (o for o in objs if o["kind"] == "Deployment" and images(o) & images(job)):
             if id(job) in position and position[id(job)] >= position[id(deploy)]:
-                errors.append(f"{describe(job)} must complete in an earlier sync step than {describe(deploy)} rolls out "
-                              f"(it runs the same image: the new pods would start before the schema is migrated)")
+                errors.append(
+                    f"{describe(job)} must complete in an earlier sync step than {describe(deploy)} rolls out "
+                    f"(it runs the same image: the new pods would start before the schema is migrated)"
+                )
     return errors
 
 
-def simulate(objs: list[dict], cluster: Cluster, namespace: str, app_options: set[str],
-             namespace_labels: dict | None = None) -> tuple[list[str], list[str]]:
+def simulate(
+    objs: list[dict], cluster: Cluster, namespace: str, app_options: set[str], namespace_labels: dict | None = None
+) -> tuple[list[str], list[str]]:
     """(problems, trace) of a first sync on an empty cluster, then of an upgrade over its result."""
     problems = check_hooks(objs) + check_migration_before_rollout(objs)
     trace: list[str] = []

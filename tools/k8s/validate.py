@@ -1,4 +1,4 @@
-"""`just validate`: the offline proof that every deployable manifest is sound.
+"""`just k8s-validate`: the offline proof that every deployable manifest is sound.
 
 Steps (all run; every failure is listed, then the exit status is 1):
   1. render the six overlays and argocd/bootstrap with the pinned kubectl (written to --out);
@@ -18,26 +18,20 @@ Steps (all run; every failure is listed, then the exit status is 1):
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-from . import alert_rules
-from . import appset
-from . import behaviour
-from . import image_policy
-from . import invariants
-from . import notifications
-from . import policy
-from . import schema_check
+from . import alert_rules, appset, behaviour, image_policy, invariants, notifications, policy, schema_check
 from .layout import CLOUDS, ENVIRONMENTS, ROOT_APPLICATION, CheckError, kubernetes_minor, repo_root, version_file
 from .manifests import check_kubectl_pin, documents, render_all
+from .pins import DIGEST_LINE
 
 
 def pinned_digest(root: Path, env: str) -> str | None:
-    match = re.search(r"^\s*digest:\s*(sha256:[0-9a-f]{64})\s*$", (root / version_file(env)).read_text(), re.M)
-    return match.group(1) if match else None
+    """env's pinned digest, or None when the pin file has no single digest line (the invariants report that)."""
+    found = DIGEST_LINE.findall((root / version_file(env)).read_text())
+    return found[0][1] if len(found) == 1 else None
 
 
 def run(root: Path, out_dir: Path) -> list[str]:
@@ -55,8 +49,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
             category, problems = schema_check.validate(obj, minor)
             kinds[category] += 1
             errors += [f"{name}: {p}" for p in problems]
-    print(f"schemas: {sum(kinds.values())} objects against Kubernetes {minor} (strict): "
-          f"{kinds['built-in']} built-in, {kinds['custom']} custom resources, {kinds['unknown']} without a schema")
+    print(
+        f"schemas: {sum(kinds.values())} objects against Kubernetes {minor} (strict): "
+        f"{kinds['built-in']} built-in, {kinds['custom']} custom resources, {kinds['unknown']} without a schema"
+    )
 
     anchors = invariants.runbook_anchors(root)
     projects = {o["metadata"]["name"]: o for o in objs["argocd"] if o["kind"] == "AppProject"}
@@ -66,13 +62,17 @@ def run(root: Path, out_dir: Path) -> list[str]:
         if digest is None:
             errors.append(f"{version_file(env)}: the version pin must be `digest: sha256:<64 hex>` (never a tag)")
         for cloud in CLOUDS:
-            problems = invariants.check_overlay(objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}"))
+            problems = invariants.check_overlay(
+                objs[f"{env}-{cloud}"], env, cloud, digest, anchors, projects.get(f"comments-{env}")
+            )
             errors += [f"{env}-{cloud}: {p}" for p in problems]
     print(f"invariants: {len(ENVIRONMENTS) * len(CLOUDS)} overlays, {len(errors) - before} problems")
 
     problems, tests = alert_rules.check(objs)
     errors += problems
-    print(f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems")
+    print(
+        f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems"
+    )
 
     before = len(errors)
     errors += appset.check(root, objs["argocd"])
@@ -83,7 +83,11 @@ def run(root: Path, out_dir: Path) -> list[str]:
     print(f"notifications (deploy statuses): {len(errors) - before} problems")
 
     before = len(errors)
-    errors += image_policy.check(root, minor, {n: objs[n] for n in objs if n not in ("argocd", "root-application") and not n.startswith("image-policy-")})
+    errors += image_policy.check(
+        root,
+        minor,
+        {n: objs[n] for n in objs if n not in ("argocd", "root-application") and not n.startswith("image-policy-")},
+    )
     print(f"image policy (signatures at admission): {len(errors) - before} problems")
 
     problems, summary = behaviour.check(root, objs)
@@ -94,8 +98,10 @@ def run(root: Path, out_dir: Path) -> list[str]:
     findings = policy.scan(out_dir)
     problems, accepted = policy.judge(findings)
     errors += [f"policy: {p}" for p in problems]
-    print(f"policy (trivy): {len(findings)} findings, {len(problems)} blocking, {len(accepted)} accepted "
-          f"({', '.join(sorted({a['id'] for a in accepted})) or 'none'})")
+    print(
+        f"policy (trivy): {len(findings)} findings, {len(problems)} blocking, {len(accepted)} accepted "
+        f"({', '.join(sorted({a['id'] for a in accepted})) or 'none'})"
+    )
     return errors
 
 

@@ -37,8 +37,12 @@ def service_pods(service: dict, objs: list[dict]) -> list[tuple[dict, dict]]:
     selector = service["spec"].get("selector")
     if not selector:
         return []
-    return [(w, t) for w, t in pods(objs) if _namespace(w) == _namespace(service)
-            and all(t.get("metadata", {}).get("labels", {}).get(k) == v for k, v in selector.items())]
+    return [
+        (w, t)
+        for w, t in pods(objs)
+        if _namespace(w) == _namespace(service)
+        and all(t.get("metadata", {}).get("labels", {}).get(k) == v for k, v in selector.items())
+    ]
 
 
 def check_services(objs: list[dict]) -> list[str]:
@@ -52,8 +56,10 @@ def check_services(objs: list[dict]) -> list[str]:
             target = port.get("targetPort", port.get("port"))
             for workload, template in matched:
                 if target not in container_ports(template):
-                    errors.append(f"{describe(svc)} port {port.get('name', port.get('port'))}: targetPort {target!r} is not "
-                                  f"a container port of {describe(workload)} ({sorted(map(str, container_ports(template)))})")
+                    errors.append(
+                        f"{describe(svc)} port {port.get('name', port.get('port'))}: targetPort {target!r} is not "
+                        f"a container port of {describe(workload)} ({sorted(map(str, container_ports(template)))})"
+                    )
     return errors
 
 
@@ -77,7 +83,9 @@ def check_service_monitors(objs: list[dict]) -> list[str]:
     for sm in (o for o in objs if o["kind"] == "ServiceMonitor"):
         pairs = [(ep, svc) for s, ep, svc in found if s is sm]
         if not pairs:
-            errors.append(f"{describe(sm)}: selector {sm['spec'].get('selector')} matches no Service's labels: nothing is scraped")
+            errors.append(
+                f"{describe(sm)}: selector {sm['spec'].get('selector')} matches no Service's labels: nothing is scraped"
+            )
         for ep, svc in pairs:
             if "port" in ep and _service_port(svc, ep["port"]) is None:
                 errors.append(f"{describe(sm)}: endpoint port {ep['port']!r} is not a named port of {describe(svc)}")
@@ -85,14 +93,18 @@ def check_service_monitors(objs: list[dict]) -> list[str]:
     jobs = set()
     for sm, _, svc in found:
         label = sm["spec"].get("jobLabel")
-        jobs.add(svc["metadata"].get("labels", {}).get(label, svc["metadata"]["name"]) if label else svc["metadata"]["name"])
+        jobs.add(
+            svc["metadata"].get("labels", {}).get(label, svc["metadata"]["name"]) if label else svc["metadata"]["name"]
+        )
     for rule_obj in (o for o in objs if o["kind"] == "PrometheusRule"):
         for group in rule_obj["spec"].get("groups", []):
             for rule in group.get("rules", []):
                 for job in set(re.findall(r'job\s*=\s*"([^"]+)"', str(rule.get("expr", "")))):
                     if job not in jobs:
-                        errors.append(f"{describe(rule_obj)} rule {rule.get('alert') or rule.get('record')}: job=\"{job}\" "
-                                      f"is not produced by any ServiceMonitor of the overlay (jobs: {sorted(jobs)})")
+                        errors.append(
+                            f'{describe(rule_obj)} rule {rule.get("alert") or rule.get("record")}: job="{job}" '
+                            f"is not produced by any ServiceMonitor of the overlay (jobs: {sorted(jobs)})"
+                        )
     return errors
 
 
@@ -107,7 +119,9 @@ def check_backends(objs: list[dict]) -> list[str]:
                 svc = services.get(backend["name"])
                 port = backend.get("port", {})
                 if svc is None or _service_port(svc, port.get("name", port.get("number"))) is None:
-                    errors.append(f"{describe(ing)}: backend {backend['name']}:{port} is not a Service port of the overlay")
+                    errors.append(
+                        f"{describe(ing)}: backend {backend['name']}:{port} is not a Service port of the overlay"
+                    )
         hc_port = (ing["metadata"].get("annotations") or {}).get("alb.ingress.kubernetes.io/healthcheck-port")
         if hc_port and hc_port != "traffic-port":
             # IP targets: the ALB probes this port on the pod IP itself.
@@ -118,7 +132,9 @@ def check_backends(objs: list[dict]) -> list[str]:
             for ref in rule.get("backendRefs", []):
                 svc = services.get(ref["name"])
                 if svc is None or _service_port(svc, ref.get("port")) is None:
-                    errors.append(f"{describe(route)}: backendRef {ref['name']}:{ref.get('port')} is not a Service port of the overlay")
+                    errors.append(
+                        f"{describe(route)}: backendRef {ref['name']}:{ref.get('port')} is not a Service port of the overlay"
+                    )
     for policy in (o for o in objs if o["kind"] == "HealthCheckPolicy"):
         ref = policy["spec"].get("targetRef", {})
         svc = services.get(ref.get("name")) if ref.get("kind") == "Service" else None
@@ -126,14 +142,19 @@ def check_backends(objs: list[dict]) -> list[str]:
         if svc is None:
             errors.append(f"{describe(policy)}: targetRef {ref} is not a Service of the overlay")
         elif port is not None and not any(port in container_ports(t).values() for _, t in service_pods(svc, objs)):
-            errors.append(f"{describe(policy)}: health check port {port} is no container port of {describe(svc)}'s pods")
+            errors.append(
+                f"{describe(policy)}: health check port {port} is no container port of {describe(svc)}'s pods"
+            )
     workloads = {(o["kind"], o["metadata"]["name"]): o for o in objs}
     for hpa in (o for o in objs if o["kind"] == "HorizontalPodAutoscaler"):
         ref = hpa["spec"]["scaleTargetRef"]
         if (ref["kind"], ref["name"]) not in workloads:
             errors.append(f"{describe(hpa)}: scaleTargetRef {ref['kind']}/{ref['name']} is not in the overlay")
     for pdb in (o for o in objs if o["kind"] == "PodDisruptionBudget"):
-        if not any(selector_matches(pdb["spec"].get("selector"), t.get("metadata", {}).get("labels", {})) for _, t in pods(objs)):
+        if not any(
+            selector_matches(pdb["spec"].get("selector"), t.get("metadata", {}).get("labels", {}))
+            for _, t in pods(objs)
+        ):
             errors.append(f"{describe(pdb)}: selector matches no pod of the overlay")
     return errors
 
