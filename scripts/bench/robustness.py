@@ -47,7 +47,10 @@ def start(binary, workdir, **env):
     )
     environ.update({k: str(v) for k, v in env.items()})
     proc = subprocess.Popen(
-        [binary, "serve"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [binary, "serve"],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         preexec_fn=raise_nofile,
     )
     deadline = time.time() + 30
@@ -71,7 +74,7 @@ def read_response(sock):
         buf += chunk
     head, rest = buf.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
     length = int(headers.get("content-length", "0"))
     while len(rest) < length:
         chunk = sock.recv(65536)
@@ -86,8 +89,10 @@ def sigterm(binary, workdir):
     body = json.dumps({"email": "a@example.com", "comment": "x", "content_id": 1})
     requests = [
         b"GET /api/comment/list/1 HTTP/1.1\r\nHost: b\r\n\r\n",
-        (f"POST /api/comment/new HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
-         f"Content-Length: {len(body)}\r\n\r\n{body}").encode(),
+        (
+            f"POST /api/comment/new HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n{body}"
+        ).encode(),
     ]
     stats = {"answered": 0, "failed": 0, "refused": 0, "connection_close": 0, "errors": {}}
     lock = threading.Lock()
@@ -164,15 +169,22 @@ def rss(binary, workdir):
     closed = rss_mb(proc.pid)
     proc.terminate()
     proc.wait(timeout=30)
-    return {"figure": "rss", "idle_mb": idle, "with_10000_connections_mb": opened,
-            "open_fds_in_service": accepted, "after_close_mb": closed}
+    return {
+        "figure": "rss",
+        "idle_mb": idle,
+        "with_10000_connections_mb": opened,
+        "open_fds_in_service": accepted,
+        "after_close_mb": closed,
+    }
 
 
 def too_large(binary, workdir):
     proc, port = start(binary, workdir)
     body = b"x" * (2 * 1024 * 1024)
-    head = (f"POST /api/comment/new HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    head = (
+        f"POST /api/comment/new HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
     read = 0
     errors = {}
     for _ in range(100):
