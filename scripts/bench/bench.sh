@@ -41,7 +41,8 @@ lt=$(loadtest_bin)
 start_postgres
 use_container_address
 start_service "$out/service.log"
-pool=${APP_DATABASE__MAX_CONNECTIONS:-$(sed -n 's/^max_connections = //p' app/config/default.toml)}
+# The [database] section's max_connections ([server] has one too).
+pool=${APP_DATABASE__MAX_CONNECTIONS:-$(sed -n '/^\[database\]/,/^\[/s/^max_connections = //p' app/config/default.toml)}
 
 # lt_run NAME ARGS...: one loadtest run into $out/NAME (no SLO: this measures, it does not gate).
 lt_run() {
