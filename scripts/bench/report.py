@@ -155,7 +155,7 @@ def main(out: Path, figures_path: Path) -> None:
     for name, w in [("POST", wrk_post), ("GET-50", wrk_get), ("GET 304", wrk_304)]:
         print(f"| {name} | {w.rate:,.0f} | {w.requests:,} | {w.latency_ms.get('p50', 0):.2f} ms "
               f"| {w.latency_ms.get('p99', 0):.2f} ms | {w.errors} |")
-    print(f"\nThe crate's generator at the same concurrency (its own client costs more CPU, see below):")
+    print("\nThe crate's generator at the same concurrency (its own client costs more CPU, see below):")
     for n in ["post-max", "get-max"]:
         s = rep[n]["summary"]
         e = next(iter(s["endpoints"].values()))
