@@ -46,6 +46,12 @@ pub struct DatabaseSettings {
     pub connect_timeout_ms: u64,
     pub statement_timeout_ms: u64,
     pub migrate_on_start: bool,
+    /// Group commit: INSERT statements in flight at once (PostgreSQL; SQLite always has one).
+    pub writers: u32,
+    /// Group commit: rows per INSERT at most.
+    pub max_batch_rows: u32,
+    /// Group commit: creates waiting for a writer at most; more are answered 503 at once.
+    pub max_queued_writes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -140,6 +146,22 @@ impl Settings {
                     self.database.max_connections
                 ),
             );
+        }
+        for (key, value) in [
+            ("database.writers", self.database.writers),
+            ("database.max_batch_rows", self.database.max_batch_rows),
+            (
+                "database.max_queued_writes",
+                self.database.max_queued_writes,
+            ),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be at least 1".into());
+            }
+        }
+        // 5 bind parameters per row; SQLite allows 32766 per statement, PostgreSQL 65535.
+        if self.database.max_batch_rows > 1000 {
+            return invalid("database.max_batch_rows", "must be at most 1000".into());
         }
         let url = self.database.url.expose_secret();
         if !(url.starts_with("postgres://")

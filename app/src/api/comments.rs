@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use poem::Error;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -12,7 +12,7 @@ use super::error::{ErrorBody, ErrorStatus, ServerError};
 use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
 use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
 use crate::metrics::Metrics;
-use crate::store::{CommentStore, Inserted};
+use crate::store::{CommentStore, Inserted, PageTag};
 
 /// Page size when `limit` is not given: enough for the original clients, which never page.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -184,6 +184,17 @@ pub enum ListResponse {
         /// RFC 8288 link to the next page; absent on the last page.
         #[oai(header = "Link")]
         Option<String>,
+        /// Identifies this page's content; send it back in `If-None-Match` to get 304 while the
+        /// page is unchanged.
+        #[oai(header = "ETag")]
+        String,
+    ),
+    /// The page is unchanged since the `ETag` given in `If-None-Match`; no body.
+    #[oai(status = 304)]
+    NotModified(
+        /// The page's current tag (the one that matched).
+        #[oai(header = "ETag")]
+        String,
     ),
     /// An invalid `content_id`, `limit` or `cursor`.
     #[oai(status = 400)]
@@ -286,6 +297,9 @@ impl CommentsApi {
         /// Opaque position from a previous page's `X-Next-Cursor`; omit for the first page.
         #[oai(validator(pattern = r"^(0|[1-9][0-9]{0,17})$"))]
         cursor: Query<Option<String>>,
+        /// The `ETag` of a page read before: 304 and no body while the page is unchanged.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> Result<ListResponse, ServerError> {
         let content_id = match ContentId::new(content_id.0) {
             Ok(id) => id,
@@ -306,11 +320,17 @@ impl CommentsApi {
             }
         };
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE);
-        // One row more than asked tells whether another page exists without a COUNT.
-        let mut rows = self
-            .store
-            .list_page(content_id, after, u64::from(limit) + 1)
-            .await?;
+        // One row more than asked tells whether another page exists without a COUNT; the tag
+        // covers that row too, so it changes when a next page appears.
+        let fetch = u64::from(limit) + 1;
+        if let Some(tags) = if_none_match.0.as_deref() {
+            let tag = self.store.page_tag(content_id, after, fetch).await?;
+            if tag.rows > 0 && etag_matches(tags, &etag(limit, tag)) {
+                return Ok(ListResponse::NotModified(etag(limit, tag)));
+            }
+        }
+        let mut rows = self.store.list_page(content_id, after, fetch).await?;
+        let tag = etag(limit, PageTag::of(&rows));
         if rows.is_empty() && after.is_none() {
             return Ok(ListResponse::NotFound(ErrorBody::new(
                 ErrorStatus::NotFound,
@@ -335,8 +355,23 @@ impl CommentsApi {
                 created_at: row.created_at,
             })
             .collect();
-        Ok(ListResponse::Ok(Json(comments), next, link))
+        Ok(ListResponse::Ok(Json(comments), next, link, tag))
     }
+}
+
+/// A strong entity tag: the page size, and the row count and last id of what was read for it (see
+/// `CommentStore::page_tag`). The page size is in it because two sizes can read the same rows and
+/// still answer differently (a shorter page has a next link).
+fn etag(limit: u32, tag: PageTag) -> String {
+    format!("\"{limit}.{}.{}\"", tag.rows, tag.last_id.unwrap_or(0))
+}
+
+/// `If-None-Match` (RFC 9110 13.1.2): `*` or a list of tags, compared weakly (a `W/` prefix is
+/// ignored).
+fn etag_matches(header: &str, current: &str) -> bool {
+    header.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == current
+    })
 }
 
 /// Cursors are opaque to clients; today they carry the last id seen, in decimal.

@@ -89,6 +89,13 @@ impl From<StoreError> for ServerError {
                     "the database is unavailable, retry later",
                 ))
             }
+            StoreError::QueueFull => {
+                tracing::warn!("write queue full");
+                Self::Unavailable(ErrorBody::new(
+                    ErrorStatus::Unavailable,
+                    "too many comments are waiting to be stored, retry later",
+                ))
+            }
             StoreError::Other(cause) => {
                 tracing::error!(error = %cause, "database error");
                 Self::Internal(internal_body())

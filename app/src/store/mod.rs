@@ -2,13 +2,14 @@
 
 pub mod entity;
 pub mod migration;
+pub mod writer;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::sea_query::{OnConflict, Query};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, Order, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
@@ -23,6 +24,7 @@ use crate::domain::{ContentId, NewComment};
 use crate::metrics::PoolStats;
 use entity::{Column, Entity as Comments, ListedComment};
 use migration::Migrator;
+use writer::{BatchWriter, WriterLimits};
 
 /// Any constant works as long as every migrator uses the same one: it names the lock that
 /// serialises concurrent `comments-api migrate` runs on one PostgreSQL database.
@@ -33,6 +35,23 @@ const MIGRATION_LOCK_KEY: i64 = 0x636f_6d6d_656e_7473; // "comments"
 pub struct StoredComment {
     pub id: i64,
     pub created_at: DateTime<Utc>,
+}
+
+/// How many rows a page holds and the last one's id (`None` when empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+pub struct PageTag {
+    pub rows: i64,
+    pub last_id: Option<i64>,
+}
+
+impl PageTag {
+    /// The tag of rows already read (ordered by id).
+    pub fn of(rows: &[ListedComment]) -> Self {
+        Self {
+            rows: rows.len() as i64,
+            last_id: rows.last().map(|row| row.id),
+        }
+    }
 }
 
 /// The outcome of `insert_or_get`: a new row, or the identical one that was already there.
@@ -50,6 +69,20 @@ pub enum StoreError {
     Unavailable(DbErr),
     #[error("database error: {0}")]
     Other(DbErr),
+    /// Too many comments are waiting to be stored (or one waited too long): retry later.
+    #[error("the write queue is full")]
+    QueueFull,
+}
+
+impl StoreError {
+    /// The same kind of failure, for answering every request of a failed batch (DbErr is not Clone).
+    pub(crate) fn clone_kind(&self) -> Self {
+        match self {
+            Self::Unavailable(err) => Self::Unavailable(DbErr::Custom(err.to_string())),
+            Self::Other(err) => Self::Other(DbErr::Custom(err.to_string())),
+            Self::QueueFull => Self::QueueFull,
+        }
+    }
 }
 
 impl From<DbErr> for StoreError {
@@ -94,6 +127,22 @@ fn is_transient_database_code(code: Option<&str>) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
 }
 
+/// Group commit's bounds from the settings. SQLite has one writer at a time whatever the pool
+/// size (others wait in its busy handler, which sleeps), so one writer task feeds it.
+fn writer_limits(settings: &DatabaseSettings) -> WriterLimits {
+    let writers = if settings.is_postgres() {
+        settings.writers.min(settings.max_connections)
+    } else {
+        1
+    };
+    WriterLimits {
+        writers: writers as usize,
+        max_batch: settings.max_batch_rows as usize,
+        max_queued: settings.max_queued_writes as usize,
+        max_wait: Duration::from_millis(settings.acquire_timeout_ms),
+    }
+}
+
 /// How long a ping may take before the database counts as unreachable.
 const PING_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -102,6 +151,7 @@ pub struct CommentStore {
     db: DatabaseConnection,
     max_connections: u32,
     health: Arc<Health>,
+    writer: BatchWriter,
 }
 
 /// What the last ping learned. While the database is known to be unreachable, requests are
@@ -139,10 +189,12 @@ impl CommentStore {
                 .busy_timeout(Duration::from_secs(5))
         });
         let db = Database::connect(options).await?;
+        let writer = BatchWriter::start(db.clone(), writer_limits(settings));
         Ok(Self {
             db,
             max_connections: settings.max_connections,
             health: Arc::default(),
+            writer,
         })
     }
 
@@ -175,57 +227,19 @@ impl CommentStore {
     }
 
     /// Stores the comment unless an identical one exists; either way returns where it lives.
-    /// One statement decides (INSERT .. ON CONFLICT DO NOTHING RETURNING), so two replicas
-    /// racing on the same comment cannot both create it.
+    /// Concurrent calls are grouped into one INSERT .. ON CONFLICT DO NOTHING RETURNING per
+    /// round trip (see `writer`); the unique index decides, so two replicas racing on the same
+    /// comment cannot both create it. Answers once the row is committed.
     pub async fn insert_or_get(&self, comment: &NewComment) -> Result<Inserted, StoreError> {
         self.refuse_while_down()?;
-        let fingerprint = comment.fingerprint();
-        // Microseconds: what PostgreSQL keeps, so both databases answer the same timestamps.
-        let now = Utc::now().trunc_subsecs(6);
-        let insert = Query::insert()
-            .into_table(Comments)
-            .columns([
-                Column::ContentId,
-                Column::Email,
-                Column::Comment,
-                Column::Fingerprint,
-                Column::CreatedAt,
-            ])
-            .values_panic([
-                comment.content_id.get().into(),
-                comment.email.as_str().into(),
-                comment.comment.as_str().into(),
-                fingerprint.clone().into(),
-                now.into(),
-            ])
-            .on_conflict(
-                OnConflict::columns([Column::ContentId, Column::Fingerprint])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .returning(Query::returning().columns([Column::Id, Column::CreatedAt]))
-            .to_owned();
-        if let Some(row) = self.db.query_one(&insert).await? {
-            return Ok(Inserted::Created(StoredComment::from_query_result(
-                &row, "",
-            )?));
-        }
-        // The conflicting row is committed (PostgreSQL waits for a competing transaction before
-        // reporting the conflict), so this read finds it.
-        let existing = Comments::find()
-            .select_only()
-            .columns([Column::Id, Column::CreatedAt])
-            .filter(Column::ContentId.eq(comment.content_id.get()))
-            .filter(Column::Fingerprint.eq(fingerprint))
-            .into_model::<StoredComment>()
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| {
-                StoreError::Other(DbErr::RecordNotFound(
-                    "the conflicting comment vanished before it could be read".into(),
-                ))
-            })?;
-        Ok(Inserted::Existing(existing))
+        self.writer.insert_or_get(comment).await
+    }
+
+    /// Stores these comments as one batch, as the group-commit writer does with what it took
+    /// from the queue; one answer per comment, in order. For tests that need a batch's content
+    /// to be certain.
+    pub async fn insert_batch(&self, comments: &[NewComment]) -> Vec<Result<Inserted, StoreError>> {
+        writer::insert_batch(&self.db, comments).await
     }
 
     /// Up to `limit` comments of one content, oldest first, strictly after the `after` id.
@@ -254,6 +268,39 @@ impl CommentStore {
             .into_model::<ListedComment>()
             .all(&self.db)
             .await?)
+    }
+
+    /// What a page of `list_page(content_id, after, limit)` holds, without reading it: how many
+    /// rows it has and the last one's id, from one index-only lookup. Comments are never changed
+    /// or deleted, so a page with the same count and last id is the same page (COMMENTS.md), which
+    /// makes the pair a sound ETag.
+    pub async fn page_tag(
+        &self,
+        content_id: ContentId,
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<PageTag, StoreError> {
+        self.refuse_while_down()?;
+        let mut page = Query::select();
+        page.column(Column::Id)
+            .from(Comments)
+            .and_where(Column::ContentId.eq(content_id.get()));
+        if let Some(after) = after {
+            page.and_where(Column::Id.gt(after));
+        }
+        page.order_by(Column::Id, Order::Asc).limit(limit);
+        // In this scope only: its blanket impl would shadow `Ord::min` everywhere else.
+        use sea_orm::sea_query::ExprTrait as _;
+        let id = || Expr::col(Alias::new("id"));
+        let tag = Query::select()
+            .expr_as(id().count(), Alias::new("rows"))
+            .expr_as(id().max(), Alias::new("last_id"))
+            .from_subquery(page, Alias::new("page"))
+            .to_owned();
+        let row = self.db.query_one(&tag).await?.ok_or_else(|| {
+            StoreError::Other(DbErr::RecordNotFound("an aggregate returned no row".into()))
+        })?;
+        Ok(PageTag::from_query_result(&row, "")?)
     }
 
     /// Asks the database whether it answers (within a second), and remembers the outcome.

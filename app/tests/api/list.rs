@@ -9,6 +9,7 @@ on_both_databases!(
     pages_follow_the_cursor_until_the_end,
     default_limit_bounds_an_unparameterised_list,
     comments_of_other_content_never_leak,
+    an_unchanged_page_answers_304_until_a_comment_arrives,
 );
 
 async fn seed(app: &TestApp, content_id: i64, count: usize) -> Vec<i64> {
@@ -106,4 +107,69 @@ async fn comments_of_other_content_never_leak(backend: Backend) {
         one.iter().all(|c| c.get("fingerprint").is_none()),
         "internal columns stay inside"
     );
+}
+
+async fn list_if_none_match(app: &TestApp, path: &str, etag: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}/api/comment/list/{path}", app.address))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .expect("GET /api/comment/list")
+}
+
+async fn an_unchanged_page_answers_304_until_a_comment_arrives(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed(&app, 4, 3).await;
+    let first = app.list_comments("4", "limit=2").await;
+    assert_eq!(first.status().as_u16(), 200);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+
+    let same = list_if_none_match(&app, "4?limit=2", &etag).await;
+    assert_eq!(same.status().as_u16(), 304);
+    assert_eq!(same.headers()["etag"].to_str().unwrap(), etag);
+    assert!(same.bytes().await.unwrap().is_empty(), "304 has no body");
+    // A list of tags, a weak form and `*` match too; another tag does not.
+    for header in [format!("\"2.0.0\", W/{etag}"), "*".to_owned()] {
+        let resp = list_if_none_match(&app, "4?limit=2", &header).await;
+        assert_eq!(resp.status().as_u16(), 304, "{header}");
+    }
+    assert_eq!(
+        list_if_none_match(&app, "4?limit=2", "\"2.0.0\"")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    // A tag of another page (different limit) does not match this one.
+    let whole = app.list_comments("4", "").await;
+    let whole_tag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(whole_tag, etag);
+
+    // A new comment changes the page it lands on, and only that one: the first page of two (which
+    // already had a next page) stays the same.
+    seed_one(&app, 4, "late").await;
+    assert_eq!(
+        list_if_none_match(&app, "4?limit=2", &etag)
+            .await
+            .status()
+            .as_u16(),
+        304
+    );
+    let whole_after = list_if_none_match(&app, "4", &whole_tag).await;
+    assert_eq!(whole_after.status().as_u16(), 200);
+    let body: Vec<Value> = whole_after.json().await.unwrap();
+    assert_eq!(body.len(), 4);
+    // Nothing exists for content 5: a tag never turns a 404 into a 304.
+    assert_eq!(
+        list_if_none_match(&app, "5", "*").await.status().as_u16(),
+        404
+    );
+}
+
+async fn seed_one(app: &TestApp, content_id: i64, text: &str) {
+    let resp = app
+        .post_comment(&comment("late@example.com", text, content_id))
+        .await;
+    assert_eq!(resp.status().as_u16(), 201);
 }
