@@ -70,10 +70,7 @@ def parse_wrk(path: Path) -> Wrk:
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if sockets:
         errors += sum(int(n) for n in sockets.groups())
-    latency = {
-        f"p{pct}": _ms(value)
-        for pct, value in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", text, re.M)
-    }
+    latency = {f"p{pct}": _ms(value) for pct, value in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", text, re.M)}
     return Wrk(float(rate.group(1)), int(total.group(1)), errors, latency)
 
 
@@ -113,16 +110,33 @@ def main(out: Path, figures_path: Path) -> None:
     ready_ms = float(f["ready_ms"])
 
     print(f"## Results (one run, {secs}s per measurement, concurrency {conc}, service pool {pool})\n")
-    print("Maximum rates: wrk (one thread, Lua scripts, unique POST bodies) with "
-          f"{conc} connections, pgbench with {conc} clients.\n")
+    print(
+        "Maximum rates: wrk (one thread, Lua scripts, unique POST bodies) with "
+        f"{conc} connections, pgbench with {conc} clients.\n"
+    )
     print("| comparison | service | reference | ratio | target | |\n|---|---:|---:|---:|---:|---|")
     rows = [
-        ("POST /api/comment/new max rate (wrk) vs pgbench single-row INSERT",
-         wrk_post.rate, f"{pg_ins:,.0f} tps", wrk_post.rate / pg_ins, ">= 2.0x"),
-        ("GET /api/comment/list (50 comments) max rate (wrk) vs pgbench SELECT",
-         wrk_get.rate, f"{pg_sel:,.0f} tps", wrk_get.rate / pg_sel, ">= 0.9x"),
-        ("conditional GET (If-None-Match, 304) vs full GET, both wrk",
-         wrk_304.rate, f"{wrk_get.rate:,.0f} req/s", wrk_304.rate / wrk_get.rate, ">= 2.0x"),
+        (
+            "POST /api/comment/new max rate (wrk) vs pgbench single-row INSERT",
+            wrk_post.rate,
+            f"{pg_ins:,.0f} tps",
+            wrk_post.rate / pg_ins,
+            ">= 2.0x",
+        ),
+        (
+            "GET /api/comment/list (50 comments) max rate (wrk) vs pgbench SELECT",
+            wrk_get.rate,
+            f"{pg_sel:,.0f} tps",
+            wrk_get.rate / pg_sel,
+            ">= 0.9x",
+        ),
+        (
+            "conditional GET (If-None-Match, 304) vs full GET, both wrk",
+            wrk_304.rate,
+            f"{wrk_get.rate:,.0f} req/s",
+            wrk_304.rate / wrk_get.rate,
+            ">= 2.0x",
+        ),
     ]
     for name, rate, ref, ratio, target in rows:
         print(f"| {name} | {rate:,.0f} req/s | {ref} | {ratio:.2f}x | {target} | {verdict(ratio, target)} |")
@@ -131,38 +145,51 @@ def main(out: Path, figures_path: Path) -> None:
         s = rep[name]["summary"]
         clean = s["errors"] == 0
         mark = verdict(lat["p99"], "<= 10") if clean else "MISSED (errors)"
-        print(f"| {label} p99 at half the wrk max rate, open model ({s['target_rate']:,.0f} req/s; "
-              f"p50 {lat['p50']:.2f} ms, p99.9 {lat['p999']:.2f} ms, errors {s['errors']}, "
-              f"dropped {s['dropped']}) | {lat['p99']:.2f} ms | | | <= 10 ms | {mark} |")
-    print(f"| service peak RSS under the half-rate load (VmHWM; whole bench: {hwm_bench:.1f} MiB) "
-          f"| {hwm_half:.1f} MiB | | | <= 30 MB | {verdict(hwm_half * 1.048576, '<= 30')} |")
-    print(f"| start to ready (process start to /readyz 200, migrated database) | {ready_ms:.0f} ms "
-          f"| | | <= 100 ms | {verdict(ready_ms, '<= 100')} |")
+        print(
+            f"| {label} p99 at half the wrk max rate, open model ({s['target_rate']:,.0f} req/s; "
+            f"p50 {lat['p50']:.2f} ms, p99.9 {lat['p999']:.2f} ms, errors {s['errors']}, "
+            f"dropped {s['dropped']}) | {lat['p99']:.2f} ms | | | <= 10 ms | {mark} |"
+        )
+    print(
+        f"| service peak RSS under the half-rate load (VmHWM; whole bench: {hwm_bench:.1f} MiB) "
+        f"| {hwm_half:.1f} MiB | | | <= 30 MB | {verdict(hwm_half * 1.048576, '<= 30')} |"
+    )
+    print(
+        f"| start to ready (process start to /readyz 200, migrated database) | {ready_ms:.0f} ms "
+        f"| | | <= 100 ms | {verdict(ready_ms, '<= 100')} |"
+    )
     integrity = rep["post-max"].get("integrity")
     if integrity is not None:
         status = "met" if integrity["passed"] else "MISSED"
-        print(f"| integrity at the generator's max POST rate (every acknowledged comment listed once): "
-              f"{integrity['missing']} missing, {integrity['duplicate_ids']} duplicate ids, "
-              f"{integrity['duplicate_rows']} duplicate rows, {integrity['mismatched']} mismatched "
-              f"| {'passed' if integrity['passed'] else 'FAILED'} | | | passes | {status} |")
+        print(
+            f"| integrity at the generator's max POST rate (every acknowledged comment listed once): "
+            f"{integrity['missing']} missing, {integrity['duplicate_ids']} duplicate ids, "
+            f"{integrity['duplicate_rows']} duplicate rows, {integrity['mismatched']} mismatched "
+            f"| {'passed' if integrity['passed'] else 'FAILED'} | | | passes | {status} |"
+        )
     lt = rep["ceiling"]["summary"]["achieved_rate"]
-    print(f"| generator ceiling vs wrk -t1 -c256 (one core each, trivial endpoint) | {lt:,.0f} req/s "
-          f"| {hello_wrk.rate:,.0f} req/s | {lt / hello_wrk.rate:.2f}x | >= 0.4x "
-          f"| {verdict(lt / hello_wrk.rate, '>= 0.4')} |")
+    print(
+        f"| generator ceiling vs wrk -t1 -c256 (one core each, trivial endpoint) | {lt:,.0f} req/s "
+        f"| {hello_wrk.rate:,.0f} req/s | {lt / hello_wrk.rate:.2f}x | >= 0.4x "
+        f"| {verdict(lt / hello_wrk.rate, '>= 0.4')} |"
+    )
 
     print("\nwrk runs (latency from `--latency`; errors are non-2xx/3xx answers plus socket errors):\n")
     print("| run | req/s | requests | p50 | p99 | errors |\n|---|---:|---:|---:|---:|---:|")
     for name, w in [("POST", wrk_post), ("GET-50", wrk_get), ("GET 304", wrk_304)]:
-        print(f"| {name} | {w.rate:,.0f} | {w.requests:,} | {w.latency_ms.get('p50', 0):.2f} ms "
-              f"| {w.latency_ms.get('p99', 0):.2f} ms | {w.errors} |")
+        print(
+            f"| {name} | {w.rate:,.0f} | {w.requests:,} | {w.latency_ms.get('p50', 0):.2f} ms "
+            f"| {w.latency_ms.get('p99', 0):.2f} ms | {w.errors} |"
+        )
     print("\nThe crate's generator at the same concurrency (its own client costs more CPU, see below):")
     for n in ["post-max", "get-max"]:
         s = rep[n]["summary"]
         e = next(iter(s["endpoints"].values()))
-        print(f"- {n}: {s['achieved_rate']:,.0f} req/s, p50 {e['latency_ms']['p50']:.2f} ms, "
-              f"p99 {e['latency_ms']['p99']:.2f} ms, errors {s['errors']}.")
-    print(f"\npgbench at the pool size ({pool} clients): INSERT {pg_ins_pool:,.0f} tps, "
-          f"SELECT {pg_sel_pool:,.0f} tps.")
+        print(
+            f"- {n}: {s['achieved_rate']:,.0f} req/s, p50 {e['latency_ms']['p50']:.2f} ms, "
+            f"p99 {e['latency_ms']['p99']:.2f} ms, errors {s['errors']}."
+        )
+    print(f"\npgbench at the pool size ({pool} clients): INSERT {pg_ins_pool:,.0f} tps, SELECT {pg_sel_pool:,.0f} tps.")
 
     profiled = [
         (f"pgbench-insert-c{conc}", "pgbench INSERT", pg_ins * secs),
@@ -175,8 +202,10 @@ def main(out: Path, figures_path: Path) -> None:
     ]
     if any((out / f"perf-{n}-by-thread.txt").exists() for n, _, _ in profiled):
         names = ["postgres", "wrk", "loadtest", "pgbench", "docker-proxy"]
-        print(f"\nCPU per request (perf cpu-clock samples at {PERF_HZ} Hz on every core, whole "
-              "measurement; microseconds of CPU per request, per process):\n")
+        print(
+            f"\nCPU per request (perf cpu-clock samples at {PERF_HZ} Hz on every core, whole "
+            "measurement; microseconds of CPU per request, per process):\n"
+        )
         print("| measurement | comments-api | " + " | ".join(names) + " | other processes | idle |")
         print("|---|" + "---:|" * (len(names) + 3))
         for name, label, requests in profiled:
@@ -184,7 +213,10 @@ def main(out: Path, figures_path: Path) -> None:
             if not by or not requests:
                 continue
             service = sum(perf_samples(out / f"perf-{name}-service.txt").values())
-            us = lambda n: n / PERF_HZ * 1e6 / requests  # noqa: E731
+
+            def us(n: float, requests: int = requests) -> float:
+                return n / PERF_HZ * 1e6 / requests
+
             known = {k: by.get(k, 0) for k in names + ["swapper"]}
             # The service's threads have their own names (tokio-runtime-w); counted by pid instead.
             other = sum(by.values()) - service - sum(known.values())
@@ -192,13 +224,15 @@ def main(out: Path, figures_path: Path) -> None:
             idle = 100 * known["swapper"] / sum(by.values())
             print(f"| {label} | {us(service):.0f} | {cells} | {us(other):.0f} | {idle:.0f}% |")
 
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
-    mem = next((l.split(":", 1)[1].strip() for l in open("/proc/meminfo") if l.startswith("MemTotal")), "unknown")
+    cpu = next((x.split(":", 1)[1].strip() for x in open("/proc/cpuinfo") if x.startswith("model name")), "unknown")
+    mem = next((x.split(":", 1)[1].strip() for x in open("/proc/meminfo") if x.startswith("MemTotal")), "unknown")
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
-    print(f"\nMachine: {os.cpu_count()} cores ({cpu}), {mem} RAM, Linux {platform.release()}; "
-          f"{f.get('pg_version', 'unknown')} in Docker (fsync on); {rustc}; "
-          f"{wrk_version[0] if wrk_version else 'wrk'}; everything co-located on the same cores.")
+    print(
+        f"\nMachine: {os.cpu_count()} cores ({cpu}), {mem} RAM, Linux {platform.release()}; "
+        f"{f.get('pg_version', 'unknown')} in Docker (fsync on); {rustc}; "
+        f"{wrk_version[0] if wrk_version else 'wrk'}; everything co-located on the same cores."
+    )
 
 
 if __name__ == "__main__":
