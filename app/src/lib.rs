@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod http;
 pub mod http_server;
 pub mod metrics;
 pub mod smoke;

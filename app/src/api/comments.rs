@@ -8,9 +8,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::error::{ErrorBody, ErrorStatus, ServerError};
+use super::error::ServerError;
 use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
 use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
+use crate::http::error::{ErrorBody, ErrorStatus};
 use crate::metrics::Metrics;
 use crate::store::{CommentStore, Inserted};
 

@@ -18,9 +18,10 @@ use poem_openapi::{OpenApi, OpenApiService};
 use tokio::sync::Semaphore;
 
 use crate::config::ServerSettings;
+use crate::http::error::{into_json_error, retry_after};
+use crate::http::observe::{RouteTemplates, labelled, observe_request};
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
-use crate::telemetry::{RouteTemplates, labelled, observe_request};
 use comments::CommentsApi;
 
 pub const TITLE: &str = "comments-api";
@@ -92,7 +93,7 @@ async fn status_headers<E: Endpoint>(
             }
         }
         StatusCode::SERVICE_UNAVAILABLE if !resp.headers().contains_key(RETRY_AFTER) => {
-            resp.headers_mut().insert(RETRY_AFTER, error::retry_after());
+            resp.headers_mut().insert(RETRY_AFTER, retry_after());
         }
         StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE => {
             resp.headers_mut()
@@ -127,7 +128,7 @@ pub fn public_endpoint(
         .around(move |ep, req| {
             in_flight_limit::limit_in_flight(ep, permits.clone(), max_in_flight, req)
         })
-        .around(error::into_json_error)
+        .around(into_json_error)
         .around({
             let routes = routes.clone();
             move |ep, req| status_headers(ep, routes.clone(), req)
