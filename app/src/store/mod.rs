@@ -20,7 +20,6 @@ use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
 use crate::domain::{ContentId, NewComment};
-use crate::metrics::PoolStats;
 use entity::{Column, Entity as Comments, ListedComment};
 use migration::Migrator;
 
@@ -96,6 +95,14 @@ fn is_transient_database_code(code: Option<&str>) -> bool {
 
 /// How long a ping may take before the database counts as unreachable.
 const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Connection counts of the database pool at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
 
 #[derive(Clone, Debug)]
 pub struct CommentStore {
