@@ -1,19 +1,18 @@
 //! `/api/comment/...`: create a comment, list the comments of a content.
 
-use std::sync::Arc;
-
 use poem::Error;
+use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
+use super::ApiState;
 use super::error::ServerError;
 use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
 use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
 use crate::http::error::{ErrorBody, ErrorStatus};
-use crate::metrics::Metrics;
-use crate::store::{CommentStore, Inserted};
+use crate::store::Inserted;
 
 /// Page size when `limit` is not given: enough for the original clients, which never page.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -211,10 +210,8 @@ fn list_bad_request(err: Error) -> ListResponse {
     ListResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, message))
 }
 
-pub struct CommentsApi {
-    pub store: CommentStore,
-    pub metrics: Arc<Metrics>,
-}
+/// The comments operations; what they work on comes with each request as [`ApiState`] data.
+pub struct CommentsApi;
 
 #[OpenApi(
     tag = "ApiTags::Comments",
@@ -235,7 +232,11 @@ impl CommentsApi {
         method = "post",
         operation_id = "createComment"
     )]
-    async fn create(&self, body: Json<NewCommentRequest>) -> Result<CreateResponse, ServerError> {
+    async fn create(
+        &self,
+        state: Data<&ApiState>,
+        body: Json<NewCommentRequest>,
+    ) -> Result<CreateResponse, ServerError> {
         let comment = match body.0.parse() {
             Ok(comment) => comment,
             Err(err) => {
@@ -246,9 +247,9 @@ impl CommentsApi {
             }
         };
         let content_id = comment.content_id;
-        Ok(match self.store.insert_or_get(&comment).await? {
+        Ok(match state.store.insert_or_get(&comment).await? {
             Inserted::Created(stored) => {
-                self.metrics.comments_created.inc();
+                state.metrics.comments_created.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "comment created");
                 CreateResponse::Created(CreatedBody::success(
                     format!("comment created and associated with content_id {content_id}"),
@@ -256,7 +257,7 @@ impl CommentsApi {
                 ))
             }
             Inserted::Existing(stored) => {
-                self.metrics.comments_duplicates.inc();
+                state.metrics.comments_duplicates.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "duplicate comment");
                 CreateResponse::AlreadyExists(CreatedBody::success(
                     format!("comment already exists for content_id {content_id}"),
@@ -278,6 +279,7 @@ impl CommentsApi {
     )]
     async fn list(
         &self,
+        state: Data<&ApiState>,
         /// The content (article) id: a positive 64-bit integer.
         #[oai(validator(minimum(value = "1")))]
         content_id: Path<i64>,
@@ -308,7 +310,7 @@ impl CommentsApi {
         };
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE);
         // One row more than asked tells whether another page exists without a COUNT.
-        let mut rows = self
+        let mut rows = state
             .store
             .list_page(content_id, after, u64::from(limit) + 1)
             .await?;
