@@ -55,12 +55,7 @@ impl CommentsApi {
     ) -> Result<CreateResponse, ServerError> {
         let comment = match body.0.parse() {
             Ok(comment) => comment,
-            Err(err) => {
-                return Ok(CreateResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
+            Err(err) => return Ok(err.into()),
         };
         let content_id = comment.content_id;
         Ok(match state.store.insert_or_get(&comment).await? {
@@ -97,8 +92,7 @@ impl CommentsApi {
         &self,
         state: Data<&ApiState>,
         /// The content (article) id: a positive 64-bit integer.
-        #[oai(validator(minimum(value = "1")))]
-        content_id: Path<i64>,
+        content_id: Path<ContentId>,
         /// Comments per page: 1 to 500, default 100.
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
@@ -106,23 +100,10 @@ impl CommentsApi {
         #[oai(validator(pattern = r"^(0|[1-9][0-9]{0,17})$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ServerError> {
-        let content_id = match ContentId::new(content_id.0) {
-            Ok(id) => id,
-            Err(err) => {
-                return Ok(ListResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
-        };
+        let content_id = content_id.0;
         let after = match cursor.0.as_deref().map(decode_cursor).transpose() {
             Ok(after) => after,
-            Err(err) => {
-                return Ok(ListResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
+            Err(err) => return Ok(err.into()),
         };
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE);
         // One row more than asked tells whether another page exists without a COUNT.

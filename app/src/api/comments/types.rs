@@ -195,3 +195,20 @@ fn list_bad_request(err: Error) -> ListResponse {
     };
     ListResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, message))
 }
+
+/// A field, parameter or cursor the domain rejected: a 400 of the operation's own response.
+fn invalid(err: ValidationError) -> Json<ErrorBody> {
+    ErrorBody::new(ErrorStatus::Invalid, err.0)
+}
+
+impl From<ValidationError> for CreateResponse {
+    fn from(err: ValidationError) -> Self {
+        Self::Invalid(invalid(err))
+    }
+}
+
+impl From<ValidationError> for ListResponse {
+    fn from(err: ValidationError) -> Self {
+        Self::Invalid(invalid(err))
+    }
+}
