@@ -11,7 +11,7 @@ use poem::web::{Data, Json};
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
 use serde_json::json;
 
-use crate::api::error::into_json_error;
+use crate::http::error::into_json_error;
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
 
@@ -50,7 +50,7 @@ async fn readyz(state: Data<&AdminState>) -> Response {
     let not_ready = |reason: &str| {
         Json(json!({ "status": "not-ready", "reason": reason }))
             .with_status(StatusCode::SERVICE_UNAVAILABLE)
-            .with_header(RETRY_AFTER, crate::api::error::retry_after())
+            .with_header(RETRY_AFTER, crate::http::error::retry_after())
             .into_response()
     };
     if state.draining.is_draining() {

@@ -121,6 +121,10 @@ impl ContentId {
     pub fn get(self) -> i64 {
         self.0
     }
+
+    pub fn as_i64(&self) -> &i64 {
+        &self.0
+    }
 }
 
 /// The regular expression (ECMA-262 and Rust alike) of the strings [`ContentId::parse_str`]

@@ -11,6 +11,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
+use crate::store::PoolStats;
+
 /// Latency buckets in seconds: fine below 10 ms where this service lives, coarse above; 0.25 is
 /// the latency SLO threshold the alerts use.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -33,14 +35,6 @@ pub struct RouteLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PoolLabels {
     pub state: &'static str,
-}
-
-/// Connection counts of the database pool at one instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    pub idle: u32,
-    pub in_use: u32,
-    pub max: u32,
 }
 
 pub struct Metrics {

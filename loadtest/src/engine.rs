@@ -75,15 +75,6 @@ impl Workload {
         self.next_seq.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub fn endpoints(&self) -> Vec<Endpoint> {
-        match self.kind {
-            ScenarioKind::Create => vec![Endpoint::Create],
-            ScenarioKind::List => vec![Endpoint::List],
-            ScenarioKind::Mixed => vec![Endpoint::Create, Endpoint::List],
-            ScenarioKind::Get => vec![Endpoint::Get],
-        }
-    }
-
     fn next_op(&self, rng: &mut SmallRng) -> Op {
         let create = match self.kind {
             ScenarioKind::Create => true,

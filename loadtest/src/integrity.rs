@@ -47,19 +47,6 @@ impl Ledger {
         acks.entry(comment.content_id).or_default().push(ack);
     }
 
-    pub fn len(&self) -> usize {
-        self.acks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .values()
-            .map(Vec::len)
-            .sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn snapshot(&self) -> Vec<(u64, Vec<Ack>)> {
         let acks = self
             .acks

@@ -116,10 +116,6 @@ impl Schedule {
         Ok(Self { stages })
     }
 
-    pub fn stages(&self) -> &[Stage] {
-        &self.stages
-    }
-
     pub fn total_duration(&self) -> Duration {
         self.stages.iter().map(|s| s.duration).sum()
     }

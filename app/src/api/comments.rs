@@ -1,18 +1,19 @@
-//! `/api/comment/...`: create a comment, list the comments of a content.
+//! `/api/comment/...`: create a comment, list the comments of a content. The handlers; the wire
+//! types they take and answer are in [`types`].
 
-use std::sync::Arc;
+pub mod types;
 
-use poem::Error;
+use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::Example;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use poem_openapi::{OpenApi, Tags};
 
-use super::error::{ErrorBody, ErrorStatus, ServerError};
-use super::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
-use crate::domain::{CommentText, ContentId, Email, NewComment, ValidationError};
-use crate::metrics::Metrics;
-use crate::store::{CommentStore, Inserted, PageTag};
+use super::ApiState;
+use super::error::ServerError;
+use crate::domain::{ContentId, ValidationError};
+use crate::http::error::{ErrorBody, ErrorStatus};
+use crate::store::{Inserted, PageTag};
+use types::{CommentView, CreateResponse, CreatedBody, ListResponse, NewCommentRequest};
 
 /// Page size when `limit` is not given: enough for the original clients, which never page.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -25,206 +26,8 @@ enum ApiTags {
     Comments,
 }
 
-/// A new comment, as the original service's clients send it.
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct NewCommentRequest {
-    /// The author's email address (at most 254 bytes; the domain part is compared
-    /// case-insensitively).
-    pub email: RawField<EmailSchema>,
-    /// The comment text: 1 to 2000 characters after trimming surrounding whitespace; no control
-    /// characters except tab and line breaks.
-    pub comment: RawField<CommentSchema>,
-    /// The article the comment is about: a positive 64-bit integer, or a string of its digits
-    /// (`"42"`), which the original service also accepted.
-    pub content_id: RawField<ContentIdSchema>,
-}
-
-impl Example for NewCommentRequest {
-    fn example() -> Self {
-        Self {
-            email: RawField::new("alice@example.com"),
-            comment: RawField::new("first post!"),
-            content_id: RawField::new(1),
-        }
-    }
-}
-
-impl NewCommentRequest {
-    /// Parses every field, reporting all invalid ones at once.
-    fn parse(&self) -> Result<NewComment, ValidationError> {
-        let email = self.email.text().and_then(Email::parse);
-        let comment = self.comment.text().and_then(CommentText::parse);
-        let content_id = self.content_id.content_id();
-        match (email, comment, content_id) {
-            (Ok(email), Ok(comment), Ok(content_id)) => Ok(NewComment {
-                content_id,
-                email,
-                comment,
-            }),
-            (email, comment, content_id) => {
-                let messages: Vec<String> = [email.err(), comment.err(), content_id.err()]
-                    .into_iter()
-                    .flatten()
-                    .map(|e| e.0)
-                    .collect();
-                Err(ValidationError(messages.join("; ")))
-            }
-        }
-    }
-}
-
-/// The answer to a successful POST.
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct CreatedBody {
-    /// Always `SUCCESS`.
-    pub status: String,
-    /// `comment created and associated with content_id N`, or `comment already exists for
-    /// content_id N` when an identical comment was stored before.
-    pub message: String,
-    /// The id of the stored comment (the existing one for a repeat).
-    pub id: i64,
-}
-
-impl CreatedBody {
-    fn success(message: String, id: i64) -> Json<Self> {
-        Json(Self {
-            status: "SUCCESS".into(),
-            message,
-            id,
-        })
-    }
-}
-
-impl Example for CreatedBody {
-    fn example() -> Self {
-        Self {
-            status: "SUCCESS".into(),
-            message: "comment created and associated with content_id 1".into(),
-            id: 1,
-        }
-    }
-}
-
-/// One comment in a listing.
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct CommentView {
-    pub id: i64,
-    pub email: String,
-    pub comment: String,
-    /// When the comment was stored (RFC 3339, UTC).
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl Example for CommentView {
-    fn example() -> Self {
-        Self {
-            id: 1,
-            email: "alice@example.com".into(),
-            comment: "first post!".into(),
-            created_at: chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
-        }
-    }
-}
-
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "create_bad_request")]
-pub enum CreateResponse {
-    /// The comment was stored.
-    #[oai(status = 201)]
-    Created(Json<CreatedBody>),
-    /// An identical comment (same content_id, email and text) already exists; nothing was stored
-    /// and `id` is the existing comment's. Safe to retry.
-    #[oai(status = 200)]
-    AlreadyExists(Json<CreatedBody>),
-    /// Malformed JSON, a missing field or an invalid value; `message` says which.
-    #[oai(status = 400)]
-    Invalid(Json<ErrorBody>),
-    /// The body is larger than the limit (32 KiB by default).
-    #[oai(status = 413)]
-    PayloadTooLarge(Json<ErrorBody>),
-    /// The body is not sent as `application/json`.
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
-}
-
-fn create_bad_request(err: Error) -> CreateResponse {
-    if err.is::<poem_openapi::error::ContentTypeError>() {
-        return CreateResponse::UnsupportedMediaType(ErrorBody::new(
-            ErrorStatus::UnsupportedMediaType,
-            format!("{err}; send the body as application/json"),
-        ));
-    }
-    CreateResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, payload_message(&err)))
-}
-
-/// poem-openapi's payload errors read "parse request payload error: failed to parse
-/// \"NewCommentRequest\": ..."; keep the part that helps the client.
-fn payload_message(err: &Error) -> String {
-    let text = err.to_string();
-    let text = text
-        .strip_prefix("parse request payload error: ")
-        .unwrap_or(&text);
-    format!("invalid request body: {text}")
-}
-
-#[derive(Debug, ApiResponse)]
-#[oai(bad_request_handler = "list_bad_request")]
-pub enum ListResponse {
-    /// Comments of the content, oldest first. When more remain, `X-Next-Cursor` and a `Link`
-    /// header (`rel="next"`) give the next page.
-    #[oai(status = 200)]
-    Ok(
-        Json<Vec<CommentView>>,
-        /// Pass as `cursor` to get the next page; absent on the last page.
-        #[oai(header = "X-Next-Cursor")]
-        Option<String>,
-        /// RFC 8288 link to the next page; absent on the last page.
-        #[oai(header = "Link")]
-        Option<String>,
-        /// Identifies this page's content; send it back in `If-None-Match` to get 304 while the
-        /// page is unchanged.
-        #[oai(header = "ETag")]
-        String,
-    ),
-    /// The page is unchanged since the `ETag` given in `If-None-Match`; no body.
-    #[oai(status = 304)]
-    NotModified(
-        /// The page's current tag (the one that matched).
-        #[oai(header = "ETag")]
-        String,
-    ),
-    /// An invalid `content_id`, `limit` or `cursor`.
-    #[oai(status = 400)]
-    Invalid(Json<ErrorBody>),
-    /// No comment exists for this content_id.
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-}
-
-fn list_bad_request(err: Error) -> ListResponse {
-    // content_id is the only path parameter.
-    let message = if err.is::<poem_openapi::error::ParsePathError>() {
-        "content_id must be a positive 64-bit integer".to_owned()
-    } else if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        match e.name {
-            "content_id" => "content_id must be a positive 64-bit integer".to_owned(),
-            "limit" => format!("limit must be an integer from 1 to {MAX_PAGE_SIZE}"),
-            "cursor" => "cursor is not a cursor this service issued".to_owned(),
-            name => format!("invalid query parameter `{name}`: {}", e.reason),
-        }
-    } else {
-        err.to_string()
-    };
-    ListResponse::Invalid(ErrorBody::new(ErrorStatus::Invalid, message))
-}
-
-pub struct CommentsApi {
-    pub store: CommentStore,
-    pub metrics: Arc<Metrics>,
-}
+/// The comments operations; what they work on comes with each request as [`ApiState`] data.
+pub struct CommentsApi;
 
 #[OpenApi(
     tag = "ApiTags::Comments",
@@ -245,20 +48,19 @@ impl CommentsApi {
         method = "post",
         operation_id = "createComment"
     )]
-    async fn create(&self, body: Json<NewCommentRequest>) -> Result<CreateResponse, ServerError> {
+    async fn create(
+        &self,
+        state: Data<&ApiState>,
+        body: Json<NewCommentRequest>,
+    ) -> Result<CreateResponse, ServerError> {
         let comment = match body.0.parse() {
             Ok(comment) => comment,
-            Err(err) => {
-                return Ok(CreateResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
+            Err(err) => return Ok(err.into()),
         };
         let content_id = comment.content_id;
-        Ok(match self.store.insert_or_get(&comment).await? {
+        Ok(match state.store.insert_or_get(&comment).await? {
             Inserted::Created(stored) => {
-                self.metrics.comments_created.inc();
+                state.metrics.comments_created.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "comment created");
                 CreateResponse::Created(CreatedBody::success(
                     format!("comment created and associated with content_id {content_id}"),
@@ -266,7 +68,7 @@ impl CommentsApi {
                 ))
             }
             Inserted::Existing(stored) => {
-                self.metrics.comments_duplicates.inc();
+                state.metrics.comments_duplicates.inc();
                 tracing::info!(comment_id = stored.id, %content_id, "duplicate comment");
                 CreateResponse::AlreadyExists(CreatedBody::success(
                     format!("comment already exists for content_id {content_id}"),
@@ -288,9 +90,9 @@ impl CommentsApi {
     )]
     async fn list(
         &self,
+        state: Data<&ApiState>,
         /// The content (article) id: a positive 64-bit integer.
-        #[oai(validator(minimum(value = "1")))]
-        content_id: Path<i64>,
+        content_id: Path<ContentId>,
         /// Comments per page: 1 to 500, default 100.
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
@@ -301,35 +103,22 @@ impl CommentsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<ListResponse, ServerError> {
-        let content_id = match ContentId::new(content_id.0) {
-            Ok(id) => id,
-            Err(err) => {
-                return Ok(ListResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
-        };
+        let content_id = content_id.0;
         let after = match cursor.0.as_deref().map(decode_cursor).transpose() {
             Ok(after) => after,
-            Err(err) => {
-                return Ok(ListResponse::Invalid(ErrorBody::new(
-                    ErrorStatus::Invalid,
-                    err.0,
-                )));
-            }
+            Err(err) => return Ok(err.into()),
         };
         let limit = limit.0.unwrap_or(DEFAULT_PAGE_SIZE);
         // One row more than asked tells whether another page exists without a COUNT; the tag
         // covers that row too, so it changes when a next page appears.
         let fetch = u64::from(limit) + 1;
         if let Some(tags) = if_none_match.0.as_deref() {
-            let tag = self.store.page_tag(content_id, after, fetch).await?;
+            let tag = state.store.page_tag(content_id, after, fetch).await?;
             if tag.rows > 0 && etag_matches(tags, &etag(limit, tag)) {
                 return Ok(ListResponse::NotModified(etag(limit, tag)));
             }
         }
-        let mut rows = self.store.list_page(content_id, after, fetch).await?;
+        let mut rows = state.store.list_page(content_id, after, fetch).await?;
         let tag = etag(limit, PageTag::of(&rows));
         if rows.is_empty() && after.is_none() {
             return Ok(ListResponse::NotFound(ErrorBody::new(

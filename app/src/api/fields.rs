@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
 use serde_json::Value;
 
 use crate::domain::{ContentId, MAX_COMMENT_CHARS, MAX_EMAIL_LEN, ValidationError};
@@ -180,6 +182,40 @@ impl FieldSchema for ContentIdSchema {
             example: Some(Value::from(1)),
             ..MetaSchema::ANY
         }
+    }
+}
+
+/// `content_id` in a path parses straight into the domain type (a positive 64-bit integer), so a
+/// handler never holds an unchecked id. Documented as the integer it is, with its minimum.
+impl Type for ContentId {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = i64;
+    type RawElementValueType = i64;
+
+    fn name() -> Cow<'static, str> {
+        "integer(int64)".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            minimum: Some(1.0),
+            ..MetaSchema::new_with_format("integer", "int64")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&i64> {
+        Some(self.as_i64())
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a i64> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for ContentId {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        let id: i64 = value.parse().map_err(ParseError::custom)?;
+        ContentId::new(id).map_err(ParseError::custom)
     }
 }
 

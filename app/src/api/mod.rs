@@ -18,35 +18,35 @@ use poem_openapi::{OpenApi, OpenApiService};
 use tokio::sync::Semaphore;
 
 use crate::config::ServerSettings;
+use crate::http::error::{into_json_error, retry_after};
+use crate::http::observe::{RouteTemplates, labelled, observe_request};
 use crate::metrics::Metrics;
 use crate::store::CommentStore;
-use crate::telemetry::{RouteTemplates, labelled, observe_request};
 use comments::CommentsApi;
 
 pub const TITLE: &str = "comments-api";
 
-fn service(store: CommentStore, metrics: Arc<Metrics>) -> OpenApiService<CommentsApi, ()> {
-    OpenApiService::new(
-        CommentsApi { store, metrics },
-        TITLE,
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Post comments about an article and list them. Wire-compatible with the original \
-             challenge's `/api/comment/new` and `/api/comment/list/{content_id}`; every error is \
-             a JSON `{status, message}`.",
-    )
-    .server("/")
+/// What the operations work on, handed to them per request as poem `Data` (as in poem's todos
+/// example), so the API and its OpenAPI document exist without a database.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: CommentStore,
+    pub metrics: Arc<Metrics>,
 }
 
-/// The OpenAPI document, for tools and CI that want it without a server or a database (the
-/// operations need a store to exist, so they get an in-memory SQLite one they never use).
-pub async fn spec_json() -> anyhow::Result<String> {
-    let settings = crate::config::Settings::defaults_with(figment::Figment::from(
-        figment::providers::Serialized::default("database.url", "sqlite::memory:"),
-    ))?;
-    let store = CommentStore::connect(&settings.database).await?;
-    Ok(service(store, Arc::new(Metrics::new())).spec())
+fn service() -> OpenApiService<CommentsApi, ()> {
+    OpenApiService::new(CommentsApi, TITLE, env!("CARGO_PKG_VERSION"))
+        .description(
+            "Post comments about an article and list them. Wire-compatible with the original \
+             challenge's `/api/comment/new` and `/api/comment/list/{content_id}`; every error is \
+             a JSON `{status, message}`.",
+        )
+        .server("/")
+}
+
+/// The OpenAPI document, for tools and CI that want it without a server or a database.
+pub fn spec_json() -> String {
+    service().spec()
 }
 
 /// Route templates by operation id, read from the API's own metadata so labels never drift
@@ -92,7 +92,7 @@ async fn status_headers<E: Endpoint>(
             }
         }
         StatusCode::SERVICE_UNAVAILABLE if !resp.headers().contains_key(RETRY_AFTER) => {
-            resp.headers_mut().insert(RETRY_AFTER, error::retry_after());
+            resp.headers_mut().insert(RETRY_AFTER, retry_after());
         }
         StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE => {
             resp.headers_mut()
@@ -110,7 +110,11 @@ pub fn public_endpoint(
     metrics: Arc<Metrics>,
     limits: ServerSettings,
 ) -> impl Endpoint {
-    let api = service(store, metrics.clone());
+    let api = service();
+    let state = ApiState {
+        store,
+        metrics: metrics.clone(),
+    };
     let routes = route_templates();
     let max_body_bytes = limits.max_body_bytes;
     let body_timeout = limits.body_read_timeout();
@@ -122,12 +126,13 @@ pub fn public_endpoint(
         .nest("/", api)
         .nest("/docs", labelled(docs, "/docs"))
         .at("/openapi.json", labelled(spec, "/openapi.json"))
+        .data(state)
         .around(move |ep, req| body_limit::limit_body(ep, max_body_bytes, body_timeout, req))
         .with(CatchPanic::new())
         .around(move |ep, req| {
             in_flight_limit::limit_in_flight(ep, permits.clone(), max_in_flight, req)
         })
-        .around(error::into_json_error)
+        .around(into_json_error)
         .around({
             let routes = routes.clone();
             move |ep, req| status_headers(ep, routes.clone(), req)

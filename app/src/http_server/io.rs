@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::connection::Activity;
-use crate::api::error::{ErrorBody, ErrorStatus};
+use crate::http::error::{ErrorBody, ErrorStatus};
 use crate::metrics::Metrics;
 
 /// The route label of requests refused before they could be parsed.

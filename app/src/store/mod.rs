@@ -21,7 +21,6 @@ use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
 use crate::domain::{ContentId, NewComment};
-use crate::metrics::PoolStats;
 use entity::{Column, Entity as Comments, ListedComment};
 use migration::Migrator;
 use writer::{BatchWriter, WriterLimits};
@@ -145,6 +144,14 @@ fn writer_limits(settings: &DatabaseSettings) -> WriterLimits {
 
 /// How long a ping may take before the database counts as unreachable.
 const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Connection counts of the database pool at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
 
 #[derive(Clone, Debug)]
 pub struct CommentStore {
