@@ -13,6 +13,7 @@ pub mod seed;
 pub mod slo;
 pub mod stages;
 pub mod stats;
+pub mod summary;
 
 use std::sync::Arc;
 
@@ -23,10 +24,11 @@ use crate::data::DataGen;
 use crate::engine::{LoadPlan, Workload, run_load};
 use crate::integrity::{Ledger, retry_scenario, verify};
 use crate::progress::Progress;
-use crate::report::{Report, RunInfo, SCHEMA_VERSION, SeedInfo, Summary, timeline};
+use crate::report::{Report, RunInfo, SCHEMA_VERSION, SeedInfo, timeline};
 use crate::scenario::Scenario;
 use crate::slo::{Slo, evaluate};
 use crate::stages::Schedule;
+use crate::summary::Summary;
 
 /// Everything one run needs.
 #[derive(Debug, Clone)]
