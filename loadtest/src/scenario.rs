@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::DataConfig;
 use crate::engine::ScenarioKind;
-use crate::stages::{Stage, humantime_serde_compat, parse_stages};
+use crate::stages::{Stages, humantime_serde_compat};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -85,12 +85,9 @@ impl Scenario {
         toml::from_str(&text).with_context(|| format!("parsing scenario {}", path.display()))
     }
 
-    pub fn parsed_stages(&self) -> anyhow::Result<Vec<Stage>> {
-        parse_stages(&self.stages)
-    }
-
-    pub fn validate(&self) -> anyhow::Result<()> {
-        self.parsed_stages()?;
+    /// Checks the scenario and returns its stages, parsed here once for the whole run.
+    pub fn validate(&self) -> anyhow::Result<Stages> {
+        let stages = Stages::parse(&self.stages)?;
         self.data.validate()?;
         anyhow::ensure!(
             (0.0..=1.0).contains(&self.create_share),
@@ -103,7 +100,7 @@ impl Scenario {
             "list traffic needs seeded content (data.seeded_contents > 0; with \
              seed_comments_per_content = 0 that content must already have comments)"
         );
-        Ok(())
+        Ok(stages)
     }
 
     /// Whether the run talks to the comments API (seeding and integrity make sense).

@@ -17,14 +17,6 @@ pub struct Stage {
 }
 
 impl Stage {
-    pub fn constant(rate: f64, duration: Duration) -> Self {
-        Self {
-            from_rate: rate,
-            to_rate: rate,
-            duration,
-        }
-    }
-
     /// Expected number of arrivals in the first `t` of this stage.
     fn arrivals_by(&self, t: f64) -> f64 {
         let d = self.duration.as_secs_f64();
@@ -47,16 +39,27 @@ impl Stage {
     }
 }
 
-/// Parses `"100/s:10s,1000/s:30s"`; a ramp is written `"100..1000/s:30s"`; `/s` is optional.
-pub fn parse_stages(spec: &str) -> anyhow::Result<Vec<Stage>> {
-    let stages = spec
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|part| parse_stage(part).with_context(|| format!("stage {part:?}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    ensure!(!stages.is_empty(), "no stages in {spec:?}");
-    Ok(stages)
+/// A run's stages, parsed and checked: at least one, each with a positive duration and rate. Only
+/// [`Stages::parse`] builds one, so a [`Schedule`] never has to check its stages again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stages(Vec<Stage>);
+
+impl Stages {
+    /// Parses `"100/s:10s,1000/s:30s"`; a ramp is written `"100..1000/s:30s"`; `/s` is optional.
+    pub fn parse(spec: &str) -> anyhow::Result<Self> {
+        let stages = spec
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|part| parse_stage(part).with_context(|| format!("stage {part:?}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        ensure!(!stages.is_empty(), "no stages in {spec:?}");
+        Ok(Self(stages))
+    }
+
+    pub fn as_slice(&self) -> &[Stage] {
+        &self.0
+    }
 }
 
 fn parse_stage(part: &str) -> anyhow::Result<Stage> {
@@ -86,7 +89,7 @@ fn parse_rate(s: &str) -> anyhow::Result<f64> {
     Ok(rate)
 }
 
-pub fn validate(stage: &Stage) -> anyhow::Result<()> {
+fn validate(stage: &Stage) -> anyhow::Result<()> {
     ensure!(stage.duration > Duration::ZERO, "duration must be positive");
     for rate in [stage.from_rate, stage.to_rate] {
         ensure!(
@@ -104,35 +107,22 @@ pub fn validate(stage: &Stage) -> anyhow::Result<()> {
 /// Every intended start offset of a whole run, in order.
 #[derive(Debug, Clone)]
 pub struct Schedule {
-    stages: Vec<Stage>,
+    stages: Stages,
 }
 
 impl Schedule {
-    pub fn new(stages: Vec<Stage>) -> anyhow::Result<Self> {
-        ensure!(!stages.is_empty(), "a schedule needs at least one stage");
-        for stage in &stages {
-            validate(stage)?;
-        }
-        Ok(Self { stages })
+    pub fn new(stages: Stages) -> Self {
+        Self { stages }
     }
 
     pub fn total_duration(&self) -> Duration {
-        self.stages.iter().map(|s| s.duration).sum()
-    }
-
-    /// Rounded expected number of requests (for the progress bar).
-    pub fn expected_requests(&self) -> u64 {
-        self.stages
-            .iter()
-            .map(Stage::expected_total)
-            .sum::<f64>()
-            .round() as u64
+        self.stages.0.iter().map(|s| s.duration).sum()
     }
 
     /// The intended start offsets from the beginning of the run.
     pub fn offsets(&self) -> impl Iterator<Item = Duration> + '_ {
         let mut stage_start = Duration::ZERO;
-        self.stages.iter().flat_map(move |stage| {
+        self.stages.0.iter().flat_map(move |stage| {
             let start = stage_start;
             stage_start += stage.duration;
             let count = stage.expected_total().floor() as u64;
@@ -167,8 +157,16 @@ mod tests {
 
     #[test]
     fn parses_constant_and_ramp_stages() {
-        let stages = parse_stages("100/s:10s, 10..1000/s:30s,5:1m").unwrap();
-        assert_eq!(stages[0], Stage::constant(100.0, Duration::from_secs(10)));
+        let stages = Stages::parse("100/s:10s, 10..1000/s:30s,5:1m").unwrap();
+        let stages = stages.as_slice();
+        assert_eq!(
+            stages[0],
+            Stage {
+                from_rate: 100.0,
+                to_rate: 100.0,
+                duration: Duration::from_secs(10)
+            }
+        );
         assert_eq!(stages[1].from_rate, 10.0);
         assert_eq!(stages[1].to_rate, 1000.0);
         assert_eq!(stages[2].duration, Duration::from_secs(60));
@@ -185,13 +183,13 @@ mod tests {
             "0/s:1s",
             "100/s:soon",
         ] {
-            assert!(parse_stages(bad).is_err(), "{bad:?} should be rejected");
+            assert!(Stages::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn constant_rate_offsets_are_evenly_spaced_without_drift() {
-        let schedule = Schedule::new(parse_stages("1000/s:2s").unwrap()).unwrap();
+        let schedule = Schedule::new(Stages::parse("1000/s:2s").unwrap());
         let offsets: Vec<_> = schedule.offsets().collect();
         assert_eq!(offsets.len(), 2000);
         assert_eq!(offsets[0], Duration::ZERO);
@@ -201,17 +199,16 @@ mod tests {
 
     #[test]
     fn stages_follow_each_other() {
-        let schedule = Schedule::new(parse_stages("10/s:1s,100/s:1s").unwrap()).unwrap();
+        let schedule = Schedule::new(Stages::parse("10/s:1s,100/s:1s").unwrap());
         let offsets: Vec<_> = schedule.offsets().collect();
         assert_eq!(offsets.len(), 110);
         assert_eq!(offsets[10], Duration::from_secs(1));
-        assert_eq!(schedule.expected_requests(), 110);
         assert_eq!(schedule.total_duration(), Duration::from_secs(2));
     }
 
     #[test]
     fn ramp_accelerates() {
-        let schedule = Schedule::new(parse_stages("0..200/s:1s").unwrap()).unwrap();
+        let schedule = Schedule::new(Stages::parse("0..200/s:1s").unwrap());
         let offsets: Vec<_> = schedule.offsets().collect();
         // Expected arrivals: 200 * 1 / 2 = 100, most of them late in the second.
         assert_eq!(offsets.len(), 100);

@@ -18,7 +18,7 @@ pub use table::table;
 
 use crate::integrity::IntegrityReport;
 use crate::seed::SeedReport;
-use crate::slo::Verdict;
+use crate::slo::{Slo, Verdict, evaluate};
 use crate::stages::Stage;
 use crate::stats::Recorder;
 use crate::summary::ms;
@@ -123,6 +123,31 @@ pub fn timeline(recorder: &Recorder, warmup: Duration) -> Vec<TimelinePoint> {
 }
 
 impl Report {
+    /// Assembles a run's report; the verdict is the SLO's (when one is given) on `summary`.
+    pub fn new(
+        run: RunInfo,
+        seed: Option<SeedInfo>,
+        summary: Summary,
+        timeline: Vec<TimelinePoint>,
+        integrity: Option<IntegrityReport>,
+        slo: Option<&Slo>,
+    ) -> Self {
+        let verdict = slo.map(|slo| evaluate(slo, &summary));
+        let mut report = Self {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("loadtest {}", env!("CARGO_PKG_VERSION")),
+            run,
+            seed,
+            timeline,
+            summary,
+            integrity,
+            slo: verdict,
+            passed: false,
+        };
+        report.compute_passed();
+        report
+    }
+
     pub fn compute_passed(&mut self) {
         self.passed = self.slo.as_ref().is_none_or(|v| v.passed)
             && self.integrity.as_ref().is_none_or(|i| i.passed);
