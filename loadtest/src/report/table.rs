@@ -3,6 +3,9 @@
 use std::fmt::Write;
 
 use super::Report;
+use crate::integrity::IntegrityReport;
+use crate::slo::Verdict;
+use crate::summary::Summary;
 
 pub fn table(report: &Report) -> String {
     let s = &report.summary;
@@ -16,6 +19,19 @@ pub fn table(report: &Report) -> String {
         s.measured_secs,
         report.run.warmup_secs
     );
+    totals(&mut out, s);
+    endpoints(&mut out, s);
+    errors(&mut out, s);
+    if let Some(i) = &report.integrity {
+        integrity(&mut out, i);
+    }
+    if let Some(v) = &report.slo {
+        slo(&mut out, v);
+    }
+    out
+}
+
+fn totals(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "target {:.1} req/s, achieved {:.1} req/s ({:.1}%), errors {} + dropped {} of {} ({:.3}%), late {}",
@@ -28,6 +44,9 @@ pub fn table(report: &Report) -> String {
         s.error_rate * 100.0,
         s.late
     );
+}
+
+fn endpoints(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "\n{:<8} {:>9} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}",
@@ -50,6 +69,10 @@ pub fn table(report: &Report) -> String {
             e.requests, e.errors, e.rate, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
         );
     }
+}
+
+/// The generator's own lag, then what went wrong and up to five examples.
+fn errors(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "generator dispatch lag: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
@@ -61,28 +84,29 @@ pub fn table(report: &Report) -> String {
     for sample in s.error_samples.iter().take(5) {
         let _ = writeln!(out, "  e.g. {sample}");
     }
-    if let Some(i) = &report.integrity {
-        let verdict = if i.passed { "PASS" } else { "FAIL" };
-        let _ = writeln!(out, "\nintegrity: {verdict} - {}", i.describe());
-        for p in i.all_problems() {
-            let _ = writeln!(out, "  {p}");
-        }
+}
+
+fn integrity(out: &mut String, i: &IntegrityReport) {
+    let verdict = if i.passed { "PASS" } else { "FAIL" };
+    let _ = writeln!(out, "\nintegrity: {verdict} - {}", i.describe());
+    for p in i.all_problems() {
+        let _ = writeln!(out, "  {p}");
     }
-    if let Some(v) = &report.slo {
+}
+
+fn slo(out: &mut String, v: &Verdict) {
+    let _ = writeln!(
+        out,
+        "\nSLO {}: {}",
+        v.slo,
+        if v.passed { "PASS" } else { "FAIL" }
+    );
+    for c in &v.checks {
         let _ = writeln!(
             out,
-            "\nSLO {}: {}",
-            v.slo,
-            if v.passed { "PASS" } else { "FAIL" }
+            "  {} {}",
+            if c.passed { "ok  " } else { "FAIL" },
+            c.describe()
         );
-        for c in &v.checks {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                if c.passed { "ok  " } else { "FAIL" },
-                c.describe()
-            );
-        }
     }
-    out
 }
