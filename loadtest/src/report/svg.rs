@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, TimelinePoint};
+use super::{Report, TimelinePoint, WindowLatency};
 
 const WIDTH: f64 = 960.0;
 const PANEL: f64 = 260.0;
@@ -12,6 +12,9 @@ const RIGHT: f64 = 180.0;
 const TOP: f64 = 40.0;
 const GAP: f64 = 70.0;
 const COLOURS: [&str; 3] = ["#1f77b4", "#d62728", "#2ca02c"];
+
+/// Reads one series' value from a point of the timeline.
+type Pick<T, V> = fn(&T) -> V;
 
 struct Panel {
     top: f64,
@@ -130,7 +133,6 @@ fn legend(out: &mut String, panel: &Panel, row: usize, colour: &str, dash: &str,
 pub fn svg(report: &Report) -> String {
     let timeline = &report.timeline;
     let x_max = (timeline.len() as f64).max(1.0);
-    let endpoints: Vec<String> = report.summary.endpoints.keys().cloned().collect();
     let mut out = String::new();
     let height = TOP + 2.0 * PANEL + GAP + 40.0;
     let _ = writeln!(
@@ -138,35 +140,40 @@ pub fn svg(report: &Report) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">"#
     );
     let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    latency_panel(&mut out, report, x_max);
+    rate_panel(&mut out, timeline, x_max);
+    let _ = writeln!(out, "</svg>");
+    out
+}
 
+/// Top panel: p50, p95 and p99 of every endpoint, one colour per endpoint, one dash per percentile.
+fn latency_panel(out: &mut String, report: &Report, x_max: f64) {
+    let timeline = &report.timeline;
     let latency_max = timeline
         .iter()
         .flat_map(|p| p.latency_ms.values().map(|l| l.p99))
         .fold(0.0_f64, f64::max);
-    let top = Panel {
+    let panel = Panel {
         top: TOP,
         x_max,
         y_max: nice_max(latency_max * 1.05),
     };
     frame(
-        &mut out,
-        &top,
+        out,
+        &panel,
         "Latency from intended start, per second",
         "ms",
         timeline,
     );
+    let percentiles: [(&str, &str, Pick<WindowLatency, f64>); 3] = [
+        ("", "p50", |l| l.p50),
+        ("6 3", "p95", |l| l.p95),
+        ("2 2", "p99", |l| l.p99),
+    ];
     let mut row = 0;
-    for (i, endpoint) in endpoints.iter().enumerate() {
+    for (i, endpoint) in report.summary.endpoints.keys().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
-        for (dash, label, pick) in [
-            (
-                "",
-                "p50",
-                (|l: &super::WindowLatency| l.p50) as fn(&super::WindowLatency) -> f64,
-            ),
-            ("6 3", "p95", |l| l.p95),
-            ("2 2", "p99", |l| l.p99),
-        ] {
+        for (dash, label, pick) in percentiles {
             let points: Vec<(f64, f64)> = timeline
                 .iter()
                 .filter_map(|p| {
@@ -175,10 +182,10 @@ pub fn svg(report: &Report) -> String {
                         .map(|l| (p.second as f64, pick(l)))
                 })
                 .collect();
-            polyline(&mut out, &top, &points, colour, dash);
+            polyline(out, &panel, &points, colour, dash);
             legend(
-                &mut out,
-                &top,
+                out,
+                &panel,
                 row,
                 colour,
                 dash,
@@ -187,42 +194,34 @@ pub fn svg(report: &Report) -> String {
             row += 1;
         }
     }
+}
 
+/// Bottom panel: the target rate against what succeeded and what failed, per second.
+fn rate_panel(out: &mut String, timeline: &[TimelinePoint], x_max: f64) {
     let rate_max = timeline
         .iter()
         .map(|p| p.target.max(p.ok + p.errors))
         .max()
         .unwrap_or(0) as f64;
-    let bottom = Panel {
+    let panel = Panel {
         top: TOP + PANEL + GAP,
         x_max,
         y_max: nice_max(rate_max * 1.05),
     };
-    frame(&mut out, &bottom, "Achieved vs target rate", "/s", timeline);
-    let series = |f: fn(&TimelinePoint) -> u64| -> Vec<(f64, f64)> {
-        timeline
-            .iter()
-            .map(|p| (p.second as f64, f(p) as f64))
-            .collect()
-    };
-    for (row, (colour, dash, label, f)) in [
-        (
-            "#7f7f7f",
-            "6 3",
-            "target",
-            (|p: &TimelinePoint| p.target) as fn(&TimelinePoint) -> u64,
-        ),
+    frame(out, &panel, "Achieved vs target rate", "/s", timeline);
+    let series: [(&str, &str, &str, Pick<TimelinePoint, u64>); 3] = [
+        ("#7f7f7f", "6 3", "target", |p| p.target),
         ("#2ca02c", "", "ok", |p| p.ok),
         ("#d62728", "", "errors + dropped", |p| p.errors + p.dropped),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        polyline(&mut out, &bottom, &series(f), colour, dash);
-        legend(&mut out, &bottom, row, colour, dash, label);
+    ];
+    for (row, (colour, dash, label, count)) in series.into_iter().enumerate() {
+        let points: Vec<(f64, f64)> = timeline
+            .iter()
+            .map(|p| (p.second as f64, count(p) as f64))
+            .collect();
+        polyline(out, &panel, &points, colour, dash);
+        legend(out, &panel, row, colour, dash, label);
     }
-    let _ = writeln!(out, "</svg>");
-    out
 }
 
 #[cfg(test)]
