@@ -12,6 +12,7 @@ use rand::{RngExt, SeedableRng, rngs::SmallRng};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
 
 use crate::client::{Api, CallError};
 use crate::data::{DataGen, NewComment};
@@ -119,6 +120,15 @@ impl Shared {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    fn show_progress(&self, progress: &Progress, elapsed: Duration, total: Duration) {
+        progress.update(
+            elapsed,
+            total,
+            &self.recorder(),
+            self.dropped.load(Ordering::Relaxed),
+        );
+    }
 }
 
 /// Runs the schedule to the end and returns what was recorded.
@@ -138,9 +148,26 @@ pub async fn run_load(
         dropped: AtomicU64::new(0),
     });
     let start = Instant::now() + Duration::from_millis(20);
-    // Due requests cross from the dispatcher thread to one task that spawns them locally: a spawn
-    // from outside the runtime would wake its thread (a syscall) for every request, a channel only
-    // when the spawner has gone idle.
+    let (jobs, spawner) = spawner();
+    let dispatcher = tokio::task::spawn_blocking({
+        let shared = Arc::clone(&shared);
+        let plan = plan.clone();
+        move || dispatch(&shared, &plan, start, &jobs)
+    });
+    let total = plan.schedule.total_duration();
+    let dispatched = show_progress_until(dispatcher, &shared, progress, start, total).await?;
+    shared.recorder().merge_dispatch(&dispatched);
+    spawner.await?;
+    drain(&shared, plan).await?;
+    shared.show_progress(progress, total, total);
+    let recorder = shared.recorder().clone();
+    Ok(recorder)
+}
+
+/// Due requests cross from the dispatcher thread to one task that spawns them locally: a spawn
+/// from outside the runtime would wake its thread (a syscall) for every request, a channel only
+/// when the spawner has gone idle.
+fn spawner() -> (UnboundedSender<Job>, JoinHandle<()>) {
     let (jobs, mut due) = mpsc::unbounded_channel::<Job>();
     let spawner = tokio::spawn(async move {
         let mut batch = Vec::with_capacity(256);
@@ -150,28 +177,28 @@ pub async fn run_load(
             }
         }
     });
-    let mut dispatcher = tokio::task::spawn_blocking({
-        let shared = Arc::clone(&shared);
-        let plan = plan.clone();
-        move || dispatch(&shared, &plan, start, &jobs)
-    });
-    let total = plan.schedule.total_duration();
+    (jobs, spawner)
+}
+
+/// Redraws the progress bar every 250 ms until the dispatcher is done; returns its counts.
+async fn show_progress_until(
+    mut dispatcher: JoinHandle<Recorder>,
+    shared: &Shared,
+    progress: &Progress,
+    start: Instant,
+    total: Duration,
+) -> anyhow::Result<Recorder> {
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
-            finished = &mut dispatcher => {
-                shared.recorder().merge_dispatch(&finished?);
-                spawner.await?;
-                break;
-            }
-            _ = ticker.tick() => progress.update(
-                start.elapsed().min(total),
-                total,
-                &shared.recorder(),
-                shared.dropped.load(Ordering::Relaxed),
-            ),
+            finished = &mut dispatcher => return Ok(finished?),
+            _ = ticker.tick() => shared.show_progress(progress, start.elapsed().min(total), total),
         }
     }
+}
+
+/// Waits for the requests still in flight: all permits back means all of them completed.
+async fn drain(shared: &Shared, plan: &LoadPlan) -> anyhow::Result<()> {
     let all = u32::try_from(plan.max_in_flight)?;
     let drained = tokio::time::timeout(plan.drain_timeout, shared.permits.acquire_many(all)).await;
     anyhow::ensure!(
@@ -179,14 +206,7 @@ pub async fn run_load(
         "requests still in flight {:?} after the last was sent",
         plan.drain_timeout
     );
-    progress.update(
-        total,
-        total,
-        &shared.recorder(),
-        shared.dropped.load(Ordering::Relaxed),
-    );
-    let recorder = shared.recorder().clone();
-    Ok(recorder)
+    Ok(())
 }
 
 /// A request on its way from the dispatcher to the runtime.
