@@ -204,37 +204,43 @@ fn compare(
     }
     let mut seen = HashSet::new();
     for ack in acks {
-        if !seen.insert(ack.id) {
-            // The same id acknowledged twice is legitimate only for identical comments (a retry).
-            continue;
+        // The same id acknowledged twice is legitimate only for identical comments (a retry).
+        if seen.insert(ack.id) {
+            check_ack(report, content_id, ack, by_id.get(&ack.id).copied());
         }
-        match by_id.get(&ack.id) {
-            None => {
-                report.missing += 1;
-                report.problem(format!(
-                    "content {content_id}: acknowledged id {} is not listed",
-                    ack.id
-                ));
-            }
-            Some((count, k)) => {
-                if *k != ack.key {
-                    report.mismatched += 1;
-                    report.problem(format!(
-                        "content {content_id}: id {} lists a different comment",
-                        ack.id
-                    ));
-                }
-                if *count == 1 {
-                    report.listed_exactly_once += 1;
-                } else {
-                    report.duplicate_ids += 1;
-                    report.problem(format!(
-                        "content {content_id}: id {} listed {count} times",
-                        ack.id
-                    ));
-                }
-            }
-        }
+    }
+}
+
+/// One acknowledged comment against its listed rows: `listed` is (rows with its id, their key).
+fn check_ack(
+    report: &mut IntegrityReport,
+    content_id: u64,
+    ack: &Ack,
+    listed: Option<(usize, u64)>,
+) {
+    let Some((count, k)) = listed else {
+        report.missing += 1;
+        report.problem(format!(
+            "content {content_id}: acknowledged id {} is not listed",
+            ack.id
+        ));
+        return;
+    };
+    if k != ack.key {
+        report.mismatched += 1;
+        report.problem(format!(
+            "content {content_id}: id {} lists a different comment",
+            ack.id
+        ));
+    }
+    if count == 1 {
+        report.listed_exactly_once += 1;
+    } else {
+        report.duplicate_ids += 1;
+        report.problem(format!(
+            "content {content_id}: id {} listed {count} times",
+            ack.id
+        ));
     }
 }
 
@@ -268,41 +274,53 @@ pub async fn retry_scenario(
     for _ in 0..rounds {
         let content = data.content_for_create(&mut rng);
         let comment = data.comment(&mut rng, content, next_seq());
-        let answers = futures::future::join_all((0..copies).map(|_| api.create(&comment))).await;
-        let mut created = 0;
-        let mut ids = HashSet::new();
-        for answer in &answers {
-            let label = match answer {
-                Ok(c) if c.new => "201".to_owned(),
-                Ok(_) => "200".to_owned(),
-                Err(e) => e.kind(),
-            };
-            *report.statuses.entry(label).or_default() += 1;
-            if let Ok(c) = answer {
-                created += u64::from(c.new);
-                ids.insert(c.id);
-            }
-        }
-        let all_answered = answers.iter().all(Result::is_ok);
-        let listed = match list_all(api, content).await {
-            Ok(rows) => rows
-                .iter()
-                .filter(|r| r.email == comment.email && r.comment == comment.comment)
-                .count(),
-            Err(_) => 0,
-        };
-        if let Some(&id) = ids.iter().next() {
-            ledger.acknowledge(&comment, id);
-        }
-        if !(all_answered && created == 1 && ids.len() == 1 && listed == 1) {
-            report.failed_rounds += 1;
-            if report.problems.len() < MAX_PROBLEMS {
-                report.problems.push(format!(
-                    "content {content}: {copies} identical posts got {created} x 201, ids {ids:?}, \
-                     {listed} listed rows, all answered: {all_answered}"
-                ));
-            }
-        }
+        retry_round(api, &comment, copies, ledger, &mut report).await;
     }
     report
+}
+
+/// One round of the retry scenario: the answers are tallied by status, a failure noted.
+async fn retry_round(
+    api: &Api,
+    comment: &NewComment,
+    copies: u64,
+    ledger: &Ledger,
+    report: &mut RetryReport,
+) {
+    let content = comment.content_id;
+    let answers = futures::future::join_all((0..copies).map(|_| api.create(comment))).await;
+    let mut created = 0;
+    let mut ids = HashSet::new();
+    for answer in &answers {
+        let label = match answer {
+            Ok(c) if c.new => "201".to_owned(),
+            Ok(_) => "200".to_owned(),
+            Err(e) => e.kind(),
+        };
+        *report.statuses.entry(label).or_default() += 1;
+        if let Ok(c) = answer {
+            created += u64::from(c.new);
+            ids.insert(c.id);
+        }
+    }
+    let all_answered = answers.iter().all(Result::is_ok);
+    let listed = match list_all(api, content).await {
+        Ok(rows) => rows
+            .iter()
+            .filter(|r| r.email == comment.email && r.comment == comment.comment)
+            .count(),
+        Err(_) => 0,
+    };
+    if let Some(&id) = ids.iter().next() {
+        ledger.acknowledge(comment, id);
+    }
+    if !(all_answered && created == 1 && ids.len() == 1 && listed == 1) {
+        report.failed_rounds += 1;
+        if report.problems.len() < MAX_PROBLEMS {
+            report.problems.push(format!(
+                "content {content}: {copies} identical posts got {created} x 201, ids {ids:?}, \
+                 {listed} listed rows, all answered: {all_answered}"
+            ));
+        }
+    }
 }
