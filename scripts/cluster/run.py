@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 
 from scripts.cluster import timing, verdict
-from scripts.images.smoke import READY_LINE, CheckFailed, container_logs, docker, postgres_image
+from scripts.images.smoke import READY_LINE, CheckFailed, container_logs, docker, hardened_args, postgres_image
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -151,25 +151,7 @@ class Cluster:
         )
 
     def hardened(self) -> list[str]:
-        return [
-            "--network",
-            self.dbnet,
-            "--label",
-            self.label,
-            "--read-only",
-            "--cap-drop",
-            "ALL",
-            "--user",
-            "65532:65532",
-            "--security-opt",
-            "no-new-privileges",
-            "--memory",
-            "128m",
-            "--pids-limit",
-            "256",
-            "-e",
-            f"APP_DATABASE__URL=postgres://postgres:{PASSWORD}@db:5432/comments",
-        ]
+        return hardened_args(self.dbnet, self.label, f"postgres://postgres:{PASSWORD}@db:5432/comments")
 
     def start_replica(self) -> str:
         """A new replica: created on the database network, joined to the front network under the alias `api`

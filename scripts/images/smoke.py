@@ -84,6 +84,30 @@ class Http:
             raise CheckFailed(f"{method} {path}: answer is not JSON ({status}): {raw[:200]!r}") from exc
 
 
+def hardened_args(network: str, label: str, db_url: str) -> list[str]:
+    """`docker run` flags that start the service as production runs it: read-only root, no capabilities, the
+    distroless nonroot user, bounded memory and processes, on `network` with the database at `db_url`."""
+    return [
+        "--network",
+        network,
+        "--label",
+        label,
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "--user",
+        "65532:65532",
+        "--security-opt",
+        "no-new-privileges",
+        "--memory",
+        "128m",
+        "--pids-limit",
+        "256",
+        "-e",
+        f"APP_DATABASE__URL={db_url}",
+    ]
+
+
 def expect(cond: bool, what: str) -> None:
     if not cond:
         raise CheckFailed(what)
@@ -109,25 +133,7 @@ class Smoke:
         docker("network", "rm", self.network, check=False)
 
     def hardened(self) -> list[str]:
-        return [
-            "--network",
-            self.network,
-            "--label",
-            self.label,
-            "--read-only",
-            "--cap-drop",
-            "ALL",
-            "--user",
-            "65532:65532",
-            "--security-opt",
-            "no-new-privileges",
-            "--memory",
-            "128m",
-            "--pids-limit",
-            "256",
-            "-e",
-            f"APP_DATABASE__URL={self.db_url}",
-        ]
+        return hardened_args(self.network, self.label, self.db_url)
 
     def ok(self, what: str) -> None:
         self.passed.append(what)
