@@ -13,7 +13,7 @@ if [ -n "${HAPROXY_IMAGE:-}" ]; then
   exit 0
 fi
 official=${OFFICIAL_HAPROXY_IMAGE:-haproxy:3.0}
-if image_present "$official" || timeout 120 docker pull -q "$official" >/dev/null 2>&1; then
+if image_available "$official"; then
   echo "$official"
   exit 0
 fi

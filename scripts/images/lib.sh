@@ -7,6 +7,12 @@ image_present() {
   docker image inspect "$1" >/dev/null 2>&1
 }
 
+# image_available NAME:TAG [SECONDS] -> 0 when the engine has it or can pull it (a public image; machines
+# without registry access fall back to a local stand-in).
+image_available() {
+  image_present "$1" || timeout "${2:-120}" docker pull -q "$1" >/dev/null 2>&1
+}
+
 # Names of the local stand-ins for the public base images (overridable for experiments).
 runtime_base_image() {
   echo "${RUNTIME_BASE_IMAGE:-comments-platform/runtime-cc:debian13-nonroot}"

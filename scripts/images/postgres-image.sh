@@ -12,7 +12,7 @@ if [ -n "${TEST_POSTGRES_IMAGE:-}" ]; then
   exit 0
 fi
 official=${OFFICIAL_POSTGRES_IMAGE:-postgres:17}
-if image_present "$official" || timeout 120 docker pull -q "$official" >/dev/null 2>&1; then
+if image_available "$official"; then
   echo "$official"
   exit 0
 fi

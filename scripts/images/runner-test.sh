@@ -22,7 +22,7 @@ users='useradd --create-home --uid 1001 --shell /bin/bash runner'
 users+=' && useradd --create-home --uid 1002 --shell /bin/bash nosudo'
 users+=' && echo "runner ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/runner && chmod 0440 /etc/sudoers.d/runner'
 public=debian:trixie-slim
-if image_present "$public" || timeout 120 docker pull -q "$public" > /dev/null 2>&1; then
+if image_available "$public"; then
   docker build --quiet -t "$image" - > /dev/null <<DOCKERFILE
 FROM ${public}
 RUN apt-get update && apt-get install -y --no-install-recommends ${packages} && rm -rf /var/lib/apt/lists/*

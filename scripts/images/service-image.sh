@@ -17,7 +17,7 @@ public_runtime=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$repo/Dockerfile")
 # built by BUILDER_SCRIPT when missing. Messages go to stderr, the chosen name to stdout.
 pick_base() {
   local public=$1 local_name=$2 builder=$3
-  if image_present "$public" || timeout 300 docker pull -q "$public" >/dev/null 2>&1; then
+  if image_available "$public" 300; then
     echo "$public"
     return
   fi
