@@ -114,8 +114,9 @@ impl CommentsApi {
         let fetch = u64::from(limit) + 1;
         if let Some(tags) = if_none_match.0.as_deref() {
             let tag = state.store.page_tag(content_id, after, fetch).await?;
-            if tag.rows > 0 && etag_matches(tags, &etag(limit, tag)) {
-                return Ok(ListResponse::NotModified(etag(limit, tag)));
+            let current = etag(limit, tag);
+            if tag.rows > 0 && etag_matches(tags, &current) {
+                return Ok(ListResponse::NotModified(current));
             }
         }
         let mut rows = state.store.list_page(content_id, after, fetch).await?;
