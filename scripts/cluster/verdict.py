@@ -53,11 +53,11 @@ HTTPLOG = re.compile(
 
 
 def lost_by_server(log_text: str, killed_slot: str) -> tuple[int, int]:
-    """Requests HAProxy could not answer normally (a 5xx, an aborted answer or a server-side abort), on the killed
+    """Requests HAProxy could not answer normally (a 5xx, or a session the server side ended), on the killed
     server and on any other. The first is what the killed replica held when it died; the second must stay 0."""
     killed = others = 0
     for m in HTTPLOG.finditer(log_text):
-        if not (m.group("status").startswith(("5", "-")) or m.group("term").startswith("S")):
+        if not (m.group("status").startswith("5") or m.group("term").startswith("S")):
             continue
         if m.group("server") == killed_slot:
             killed += 1

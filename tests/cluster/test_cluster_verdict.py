@@ -144,3 +144,9 @@ def test_lost_by_server_counts_5xx_aborted_answers_and_server_aborts():
 def test_a_sigkill_that_loses_requests_on_other_replicas_fails():
     missed = verdict.judge(dataclasses.replace(good("sigkill"), lost_elsewhere=2))
     assert any("2 requests lost on replicas that were not killed" in m for m in missed)
+
+
+def test_lost_by_server_leaves_client_aborts_out():
+    # The client gave up (CD): not a loss the killed replica caused, so it must not widen the allowance.
+    client_abort = ABORTED.replace(" SD-- ", " CD-- ")
+    assert verdict.lost_by_server(client_abort, "api1") == (0, 0)
