@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `just bench`: the comparison of docs/benchmarks.md, measured in one run on this machine.
 #  1. PostgreSQL alone: pgbench with the service's own INSERT and list SELECT (same schema and indexes:
-#     the service migrates the database first), at the clients' concurrency and at the pool size.
+#     the service migrates the database first), at the clients' concurrency and at the pool size; and
+#     the multi-row INSERT of group commit (16 rows per statement, 4 clients), in rows/s.
 #  2. The service's maximum rates with wrk (a light C client; Lua scripts, unique POST bodies) at the
 #     same concurrency: POST, GET of contents holding 50 comments, and the conditional GET (304).
 #  3. The same maxima with the crate's generator, its POST run with the integrity check on (every
@@ -101,6 +102,8 @@ pg "insert-c$conc" "$conc" pgbench-insert.sql
 pg "insert-c$pool" "$pool" pgbench-insert.sql
 pg "list-c$conc" "$conc" pgbench-list.sql -D first=1000001 -D last=1000200
 pg "list-c$pool" "$pool" pgbench-list.sql -D first=1000001 -D last=1000200
+# The batch ceiling group commit works towards: the same INSERT with 16 rows per statement, 4 clients.
+pg "insert16-c4" 4 pgbench-insert-batch.sql
 
 # wrk_run NAME SCRIPT [PATH] [-- SCRIPT ARGS]: one wrk thread, `conc` connections, profiled.
 wrk_run() {

@@ -68,7 +68,8 @@ use_container_address() {
   fi
 }
 
-# start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID.
+# start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID. The binary is
+# the release build unless LT_SERVICE_BIN names another (profile.sh runs the `profiling` build).
 start_service() {
   local logfile=$1
   shift
@@ -78,7 +79,7 @@ start_service() {
   while [ "$admin" = "$port" ]; do admin=$(free_port); done
   env APP_DATABASE__URL="$LT_DATABASE_URL" APP_SERVER__HOST=127.0.0.1 APP_SERVER__PORT="$port" \
     APP_SERVER__ADMIN_PORT="$admin" APP_LOG__LEVEL="${APP_LOG__LEVEL:-warn}" APP_LOG__FORMAT=json "$@" \
-    "$(target_dir)/release/comments-api" serve >"$logfile" 2>&1 &
+    "${LT_SERVICE_BIN:-$(target_dir)/release/comments-api}" serve >"$logfile" 2>&1 &
   LT_SERVICE_PID=$!
   LT_API="http://127.0.0.1:${port}"
   LT_ADMIN="http://127.0.0.1:${admin}"

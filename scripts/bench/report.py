@@ -19,6 +19,8 @@ from pathlib import Path
 
 # perf samples at this frequency (bench.sh's profile_start).
 PERF_HZ = 499
+# Rows per statement of pgbench-insert-batch.sql (bench.sh runs it as insert16-c4).
+BATCH_ROWS = 16
 
 
 @dataclass
@@ -99,6 +101,7 @@ def main(out: Path, figures_path: Path) -> None:
     pg_sel = pgbench_tps(out / f"pgbench-list-c{conc}.txt")
     pg_ins_pool = pgbench_tps(out / f"pgbench-insert-c{pool}.txt")
     pg_sel_pool = pgbench_tps(out / f"pgbench-list-c{pool}.txt")
+    pg_batch_rows = pgbench_tps(out / "pgbench-insert16-c4.txt") * BATCH_ROWS
     wrk_post, wrk_get, wrk_304 = (parse_wrk(out / f"wrk-{n}.txt") for n in ["post", "get", "get-304"])
     rep = {
         n: json.loads((out / n / "report.json").read_text())
@@ -190,10 +193,16 @@ def main(out: Path, figures_path: Path) -> None:
             f"p99 {e['latency_ms']['p99']:.2f} ms, errors {s['errors']}."
         )
     print(f"\npgbench at the pool size ({pool} clients): INSERT {pg_ins_pool:,.0f} tps, SELECT {pg_sel_pool:,.0f} tps.")
+    print(
+        f"\npgbench batch ceiling (the service's INSERT with {BATCH_ROWS} rows per statement, 4 clients): "
+        f"{pg_batch_rows:,.0f} rows/s; the wrk POST rate is {wrk_post.rate / pg_batch_rows:.2f}x of it, "
+        f"the single-row INSERT at {conc} clients {pg_ins / pg_batch_rows:.2f}x."
+    )
 
     profiled = [
         (f"pgbench-insert-c{conc}", "pgbench INSERT", pg_ins * secs),
         (f"pgbench-list-c{conc}", "pgbench SELECT", pg_sel * secs),
+        ("pgbench-insert16-c4", f"pgbench INSERT x{BATCH_ROWS} (per row)", pg_batch_rows * secs),
         ("wrk-post", "service POST (wrk)", wrk_post.requests),
         ("wrk-get", "service GET-50 (wrk)", wrk_get.requests),
         ("wrk-get-304", "service GET 304 (wrk)", wrk_304.requests),
