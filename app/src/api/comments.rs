@@ -13,7 +13,9 @@ use super::error::ServerError;
 use crate::domain::{ContentId, ValidationError};
 use crate::http::error::{ErrorBody, ErrorStatus};
 use crate::store::{Inserted, PageTag};
-use types::{CommentView, CreateResponse, CreatedBody, ListResponse, NewCommentRequest};
+use types::{
+    CommentList, CommentView, CreateResponse, CreatedBody, ListResponse, NewCommentRequest,
+};
 
 /// Page size when `limit` is not given: enough for the original clients, which never page.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -145,7 +147,7 @@ impl CommentsApi {
                 created_at: row.created_at,
             })
             .collect();
-        Ok(ListResponse::Ok(Json(comments), next, link, tag))
+        Ok(ListResponse::Ok(CommentList(comments), next, link, tag))
     }
 }
 
