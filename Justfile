@@ -39,8 +39,14 @@ test *ARGS:
 
 # Write the OpenAPI document to out/openapi.json and validate it against the OpenAPI 3 schema.
 openapi:
+    #!/usr/bin/env bash
+    set -euo pipefail
     mkdir -p out
-    cargo run -q --locked -p comments-api -- openapi > out/openapi.json
+    # The binary of the workspace build `just test` makes (nothing recompiles after it): `cargo run -p
+    # comments-api` would resolve features for that one package and rebuild half the dependencies.
+    cargo build -q --locked --workspace --all-targets
+    target=$(cargo metadata -q --locked --no-deps --format-version 1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    "$target/debug/comments-api" openapi > out/openapi.json
     openapi-spec-validator out/openapi.json
 
 # Lint: the Python tree with ruff (format check and rules in pyproject.toml), then rustfmt check and clippy with warnings as errors.
