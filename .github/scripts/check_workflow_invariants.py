@@ -17,8 +17,8 @@ Usage: check_workflow_invariants.py [REPO_ROOT]
 - no bot-authored pin commit can start a workflow that opens pull requests, pushes tags or builds the
   image (release loop): the files a create-pull-request step commits (`add-paths`) are pushed to main,
   and every workflow's `on: push` filter is evaluated against them as GitHub does;
-- pr.yml runs every recipe `just ci` runs (directly, or through all the dependencies of a recipe
-  with no body of its own), so the pull-request gate is what CI proves here;
+- pr.yml runs every recipe `just ci` runs (directly, as a dependency of a recipe it runs, or through all the
+  dependencies of a recipe with no body of its own), so the pull-request gate is what CI proves here;
 - registries: release.yml pushes to dev's registries only (`just image-refs dev`), and the promote.yml
   job that opens the promotion PR copies the digest (`copy-image.sh`) before it (one registry per
   environment: a pin may only name a digest its environment's registries already hold).
@@ -297,12 +297,22 @@ def check_pr_runs_ci(root: Path) -> list[str]:
         for name in JUST_CALL.findall(str(step.get("run", "")))
     }
 
+    def deps_of(name: str) -> list[str]:
+        return [dep["recipe"] for dep in (recipes.get(name) or {}).get("dependencies", [])]
+
+    # A called recipe runs its dependencies first, transitively.
+    ran, todo = set(), list(called)
+    while todo:
+        name = todo.pop()
+        if name not in ran:
+            ran.add(name)
+            todo.extend(deps_of(name))
+
     def covered(name: str) -> bool:
-        if name in called:
+        if name in ran:
             return True
-        recipe = recipes.get(name) or {}
-        deps = [dep["recipe"] for dep in recipe.get("dependencies", [])]
-        return bool(deps) and not recipe.get("body") and all(covered(dep) for dep in deps)
+        deps = deps_of(name)
+        return bool(deps) and not (recipes.get(name) or {}).get("body") and all(covered(dep) for dep in deps)
 
     ci = recipes.get("ci")
     if not ci:

