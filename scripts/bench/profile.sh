@@ -17,6 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 root=$(repo_root)
 cd "$root"
+# Profiles a build of this checkout (LT_SERVICE_BIN), never an image.
+unset LOADTEST_SERVICE_IMAGE
 
 for tool in perf wrk psql pg_isready curl docker python3; do
   command -v "$tool" >/dev/null || die "$tool is missing (perf: Debian's linux-perf; the rest: .ci/setup.d/50-loadtest.sh)"
