@@ -13,7 +13,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::MAX_PAGE_SIZE;
 use crate::api::fields::{CommentSchema, ContentIdSchema, EmailSchema, RawField};
 use crate::domain::{CommentText, Email, NewComment, ValidationError};
-use crate::http::error::{ErrorBody, ErrorStatus};
+use crate::http::error::{ErrorBody, ErrorStatus, internal_body};
 
 /// A new comment, as the original service's clients send it.
 #[derive(Debug, Clone, Object)]
@@ -207,9 +207,12 @@ impl IntoResponse for CommentList {
             Ok(()) => Response::builder()
                 .header(CONTENT_TYPE, Self::CONTENT_TYPE)
                 .body(body),
-            Err(err) => Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(err.to_string()),
+            // Not expected (strings and integers into memory), but answered like every other
+            // internal error: the JSON envelope, logged.
+            Err(err) => {
+                tracing::error!(error = %err, "writing a comment list failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, internal_body()).into_response()
+            }
         }
     }
 }
