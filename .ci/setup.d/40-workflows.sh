@@ -13,3 +13,7 @@ for tool in actionlint shellcheck zizmor check-jsonschema git-cliff; do
   fi
 done
 echo "setup(workflows): $("$bin/actionlint" --version | head -n 1), $("$bin/zizmor" --version), shellcheck $("$bin/shellcheck" --version | sed -n 's/^version: //p'), $("$bin/check-jsonschema" --version), $("$bin/git-cliff" --version)"
+
+# The setup-as-sudo-user test runs the setup steps in a runner-like container (tests/workflows): build its
+# image now, while the machine is otherwise idle, rather than inside the test beside CI's image build.
+bash scripts/images/runner-test.sh

@@ -22,7 +22,8 @@ LABEL = "comments-platform.test=setup-as-sudo-user"
 @pytest.fixture(scope="module")
 def image() -> str:
     assert shutil.which("docker"), "docker is required for the setup-as-sudo-user test"
-    built = run(["bash", str(REPO / "scripts/images/runner-test.sh")], env={"RUNNER_TEST_IMAGE": IMAGE})
+    # Present after `just setup`; building it here (debootstrap, beside CI's image build) can take minutes.
+    built = run(["bash", str(REPO / "scripts/images/runner-test.sh")], env={"RUNNER_TEST_IMAGE": IMAGE}, timeout=900)
     assert built.returncode == 0, built.stdout + built.stderr
     return IMAGE
 

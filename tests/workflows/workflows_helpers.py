@@ -21,11 +21,13 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path | None = None, stdin: str | None = None, env: dict | None = None):
+def run(
+    args: list[str], cwd: Path | None = None, stdin: str | None = None, env: dict | None = None, timeout: int = 120
+):
     merged = tool_env()
     merged.update(env or {})
     return subprocess.run(
-        args, cwd=cwd, input=stdin, env=merged, capture_output=True, text=True, timeout=120, check=False
+        args, cwd=cwd, input=stdin, env=merged, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 

@@ -71,7 +71,8 @@ def run(root: Path, out_dir: Path) -> list[str]:
     problems, tests = alert_rules.check(objs)
     errors += problems
     print(
-        f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, {tests} unit-test runs, {len(problems)} problems"
+        f"alert rules (promtool): {len(ENVIRONMENTS) * len(CLOUDS)} overlays checked, "
+        f"{tests} unit-test runs (one per distinct rule set), {len(problems)} problems"
     )
 
     before = len(errors)
