@@ -70,11 +70,13 @@ fuzz-api:
     bash scripts/fuzz-api.sh
 
 # What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test, the cluster test, the load test and the API fuzzing.
-ci: lint test openapi ci-offline-and-image ci-image ci-cluster loadtest ci-slowed-and-fuzz
+ci: lint test openapi ci-offline-and-image image-smoke cluster-test loadtest ci-slowed-and-fuzz
 
-# Each area's offline proof side by side with the service image build: the Python suites leave cores idle that the build uses. The timed checks (smoke, cluster, load test) run after it, on quiet cores.
+# Every offline check side by side with the builds the live checks need (the service image, the release load
+# generator): the Python suites leave cores idle that the builds use. The timed checks (smoke, cluster, load
+# test) run after it, on quiet cores.
 [parallel]
-ci-offline-and-image: ci-workflows ci-k8s ci-infra image
+ci-offline-and-image: ci-workflows ci-k8s ci-infra image-lint image-test image-compose-check cluster-check image loadtest-build
 
 # The slowed-service gate beside the API fuzzing: the slowed run must fail on latency and the fuzzing judges
 # answers, not their speed, so neither can be made to pass by the other's load. The load test that must pass

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the service image from the repository's Dockerfile: comments-api:dev plus comments-api:<git revision>.
+# Builds the service image from the repository's Dockerfile: comments-api:dev plus comments-api:<revision>, the
+# last commit that changed the image's inputs.
 # Uses the public base images when they are present or can be pulled, otherwise builds the local stand-ins
 # (rust-builder.sh, runtime-base.sh) and uses those. RUST_IMAGE / RUNTIME_IMAGE override the choice.
 # Prints the image size and the binary size.
@@ -29,10 +30,7 @@ pick_base() {
 rust_image=${RUST_IMAGE:-$(pick_base "$public_rust" "$(rust_builder_image)" rust-builder.sh)}
 runtime_image=${RUNTIME_IMAGE:-$(pick_base "$public_runtime" "$(runtime_base_image)" runtime-base.sh)}
 
-revision=$(git -C "$repo" rev-parse --short=12 HEAD)
-if [ -n "$(git -C "$repo" status --porcelain -- Cargo.toml Cargo.lock app loadtest Dockerfile)" ]; then
-  revision="${revision}-dirty"
-fi
+revision=$(bash "$here/input-revision.sh" "$repo")
 version=$(cd "$repo" && cargo metadata --no-deps --format-version 1 --locked --offline |
   python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "comments-api"))')
 # The source label names the repository users clone; a checkout without a remote leaves it empty.
