@@ -72,14 +72,17 @@ fuzz-api:
 # What CI runs: lint, every test, the OpenAPI check, each area's offline proof, the image smoke test, the cluster test, the load test and the API fuzzing.
 ci: lint test openapi ci-offline-and-image image-smoke cluster-test loadtest ci-slowed-and-fuzz
 
-# Every offline check side by side with the builds the live checks need (the service image, the release load
-# generator): the Python suites leave cores idle that the builds use. The timed checks (smoke, cluster, load
-# test) run after it, on quiet cores.
+# The Python suites leave cores idle that the builds use. Each area's checks are listed one by one (what its
+# ci-<area> runs in order), so that no area's chain is the tail. The timed checks (smoke, cluster, load test)
+# run after this group, on quiet cores.
+#
+# Every offline check side by side with the builds the live checks need (the service image, the release load generator).
 [parallel]
-ci-offline-and-image: ci-workflows ci-k8s ci-infra image-lint image-test image-compose-check cluster-check image loadtest-build
+ci-offline-and-image: validate-workflows workflows-test k8s-validate k8s-promote-check k8s-test validate-infra infra-test image-lint image-test image-compose-check cluster-check image loadtest-build
 
-# The slowed-service gate beside the API fuzzing: the slowed run must fail on latency and the fuzzing judges
-# answers, not their speed, so neither can be made to pass by the other's load. The load test that must pass
-# runs before, alone.
+# The slowed run must fail on latency and the fuzzing judges answers, not their speed, so neither can be made
+# to pass by the other's load. The load test that must pass runs before, alone.
+#
+# The slowed-service gate beside the API fuzzing.
 [parallel]
 ci-slowed-and-fuzz: loadtest-slowed fuzz-api
