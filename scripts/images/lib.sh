@@ -13,6 +13,27 @@ image_available() {
   image_present "$1" || timeout "${2:-120}" docker pull -q "$1" >/dev/null 2>&1
 }
 
+# pick_base rust|runtime -> the Dockerfile's public base image (RUST_IMAGE / RUNTIME_IMAGE) when it is here or
+# can be pulled, else its local stand-in, built (rust-builder.sh, runtime-base.sh) when missing. Messages go to
+# stderr, the chosen name to stdout. service-image.sh builds with it; the setup runs it early, beside the other
+# local images.
+pick_base() {
+  local dir public local_name builder
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  case "$1" in
+    rust) public=$(sed -n 's/^ARG RUST_IMAGE=//p' "$dir/../../Dockerfile") local_name=$(rust_builder_image) builder=rust-builder.sh ;;
+    runtime) public=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$dir/../../Dockerfile") local_name=$(runtime_base_image) builder=runtime-base.sh ;;
+    *) echo "pick_base: rust or runtime, not '$1'" >&2; return 2 ;;
+  esac
+  if image_available "$public" 300; then
+    echo "$public"
+    return
+  fi
+  echo "images: ${public} cannot be pulled here; using the local stand-in ${local_name}" >&2
+  bash "$dir/$builder" >&2
+  echo "$local_name"
+}
+
 # Names of the local stand-ins for the public base images (overridable for experiments).
 runtime_base_image() {
   echo "${RUNTIME_BASE_IMAGE:-comments-platform/runtime-cc:debian13-nonroot}"

@@ -11,24 +11,9 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 
 name=${IMAGE_NAME:-comments-api}
-public_rust=$(sed -n 's/^ARG RUST_IMAGE=//p' "$repo/Dockerfile")
-public_runtime=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$repo/Dockerfile")
 
-# pick_base PUBLIC LOCAL_NAME BUILDER_SCRIPT -> PUBLIC when it is here or can be pulled, else LOCAL_NAME,
-# built by BUILDER_SCRIPT when missing. Messages go to stderr, the chosen name to stdout.
-pick_base() {
-  local public=$1 local_name=$2 builder=$3
-  if image_available "$public" 300; then
-    echo "$public"
-    return
-  fi
-  echo "images: ${public} cannot be pulled here; using the local stand-in ${local_name}" >&2
-  bash "$here/$builder" >&2
-  echo "$local_name"
-}
-
-rust_image=${RUST_IMAGE:-$(pick_base "$public_rust" "$(rust_builder_image)" rust-builder.sh)}
-runtime_image=${RUNTIME_IMAGE:-$(pick_base "$public_runtime" "$(runtime_base_image)" runtime-base.sh)}
+rust_image=${RUST_IMAGE:-$(pick_base rust)}
+runtime_image=${RUNTIME_IMAGE:-$(pick_base runtime)}
 
 revision=$(bash "$here/input-revision.sh" "$repo")
 version=$(cd "$repo" && cargo metadata --no-deps --format-version 1 --locked --offline |
